@@ -1,0 +1,71 @@
+# httpwire development tasks. `make test` runs everything CI runs (see .ci/run).
+
+GO       ?= go
+FUZZTIME ?= 30s
+# The shared specifications and vectors live next to the clone: <parent>/shared.
+SHARED   ?= $(CURDIR)/../shared
+
+STATICCHECK_VERSION := v0.8.2
+# Where `go install` puts binaries: GOBIN, else the first GOPATH entry's bin.
+GOBIN_DIR := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
+# staticcheck from PATH, else from GOBIN_DIR even when that is not on PATH.
+STATICCHECK ?= $(or $(shell command -v staticcheck 2>/dev/null),$(GOBIN_DIR)/staticcheck)
+
+# The root module and every nested module (each directory with a go.mod, test fixtures excluded).
+MODULES := $(sort $(patsubst %/go.mod,%,$(shell find . -name go.mod -not -path '*/testdata/*' -not -path './.git/*')))
+
+# Runs the command $(1) in every module that has packages; a module without any yet is skipped.
+define each_module
+	@set -e; for m in $(MODULES); do \
+		if [ -z "$$(cd $$m && $(GO) list -e ./... 2>/dev/null)" ]; then \
+			echo "==> $$m: no packages yet, skipping"; continue; \
+		fi; \
+		echo "==> $$m: $(1)"; \
+		(cd $$m && $(1)); \
+	done
+endef
+
+.PHONY: test check check-deps test-race fuzz fuzz-short vectors bench tools
+
+# Everything CI runs, in order: formatting and static checks, the dependency rule, tests with the race
+# detector in every module, a short fuzz pass, and the HTTP/1.1 conformance vectors.
+# .NOTPARALLEL keeps that order under make -j.
+.NOTPARALLEL:
+test: check check-deps test-race fuzz-short vectors
+
+# gofmt must have nothing to say; go vet and staticcheck must pass in every module.
+check:
+	@unformatted="$$(gofmt -l .)"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$unformatted"; exit 1; fi
+	@test -x "$(STATICCHECK)" || { echo "staticcheck not found at $(STATICCHECK); run make tools"; exit 1; }
+	$(call each_module,$(GO) vet ./... && $(STATICCHECK) ./...)
+
+# The dependency rule of DESIGN.md §2: what the cores may import and call, and how the layers stack.
+check-deps:
+	$(GO) run ./internal/depcheck/cmd/checkdeps
+
+# Unit, property and pair tests with the race detector, in every module.
+test-race:
+	$(call each_module,$(GO) test -race ./...)
+
+# Every fuzz target of the root module, one after another, FUZZTIME each (make fuzz FUZZTIME=30s).
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) bash fuzz/run.sh
+
+# The short fuzz pass CI runs: 5s per target.
+fuzz-short:
+	FUZZTIME=5s GO=$(GO) bash fuzz/run.sh
+
+# HTTP/1.1 vectors: ours (conformance/vectors/h1) and the shared suite ($(SHARED)/conformance/h1).
+vectors:
+	cd conformance && $(GO) run ./cmd/h1vectors vectors/h1 $(SHARED)/conformance/h1
+
+# Benchmarks of the root module, with allocation counts.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# Development tools, pinned: staticcheck, installed only when it is not already available.
+tools:
+	@if command -v staticcheck >/dev/null 2>&1; then echo "staticcheck: $$(command -v staticcheck)"; \
+	elif [ -x "$(GOBIN_DIR)/staticcheck" ]; then echo "staticcheck: $(GOBIN_DIR)/staticcheck"; \
+	else echo "installing staticcheck@$(STATICCHECK_VERSION)"; $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); fi

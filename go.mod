@@ -1,0 +1,3 @@
+module github.com/httpwire/httpwire
+
+go 1.26

@@ -1,0 +1,234 @@
+package h1
+
+import (
+	"bytes"
+
+	"github.com/httpwire/httpwire/proto"
+)
+
+// readHead parses the next request (server role) or response (client role) head once it is complete.
+func (c *Conn) readHead() (Event, error) {
+	// RFC 9112 §2.2: ignore empty lines received before the start line.
+	for {
+		buf := c.in[c.r:]
+		if len(buf) >= 2 && buf[0] == '\r' && buf[1] == '\n' {
+			c.consume(2)
+		} else if len(buf) >= 1 && buf[0] == '\n' && c.role == Client {
+			c.consume(1)
+		} else {
+			break
+		}
+	}
+	if c.r == len(c.in) {
+		if c.eof {
+			return c.peerClosed()
+		}
+		return nil, nil
+	}
+	n, err := c.findSectionEnd(true)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		if c.eof {
+			return nil, remoteError(proto.ErrIncomplete, 400, "peer closed inside a message head")
+		}
+		return nil, nil
+	}
+	head := c.in[c.r : c.r+n]
+	line, rest, err := c.nextLine(head)
+	if err != nil {
+		return nil, err
+	}
+	var ev Event
+	if c.role == Server {
+		if err := c.parseRequestLine(line); err != nil {
+			return nil, err
+		}
+		if c.req.Fields, err = c.parseFields(rest); err != nil {
+			return nil, err
+		}
+		ev, err = c.acceptRequest()
+	} else {
+		h := &c.resp.ResponseHead
+		if err := parseStatusLine(line, h); err != nil {
+			return nil, err
+		}
+		if h.Fields, err = c.parseFields(rest); err != nil {
+			return nil, err
+		}
+		ev, err = c.acceptResponse()
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.consume(n)
+	return ev, nil
+}
+
+// parseRequestLine parses `method SP request-target SP HTTP-version` (RFC 9112 §3) into c.req.
+func (c *Conn) parseRequestLine(line []byte) error {
+	h := &c.req.RequestHead
+	sp := bytes.IndexByte(line, ' ')
+	if sp <= 0 {
+		return remoteError(proto.ErrProtocol, 400, "malformed request line")
+	}
+	h.Method, line = line[:sp], line[sp+1:]
+	if !proto.ValidToken(h.Method) {
+		return remoteError(proto.ErrProtocol, 400, "invalid method")
+	}
+	sp = bytes.IndexByte(line, ' ')
+	if sp <= 0 {
+		return remoteError(proto.ErrProtocol, 400, "malformed request line")
+	}
+	h.Target = line[:sp]
+	for _, b := range h.Target {
+		if b <= ' ' || b == 0x7f {
+			return remoteError(proto.ErrProtocol, 400, "invalid byte in request target")
+		}
+	}
+	v, err := parseVersion(line[sp+1:])
+	if err != nil {
+		return err
+	}
+	h.Version = v
+	h.Scheme, h.Authority, h.Protocol = nil, nil, nil
+	return checkTargetForm(h.Method, h.Target)
+}
+
+// checkTargetForm enforces the four forms of RFC 9112 §3.2 and which methods may use them.
+func checkTargetForm(method, target []byte) error {
+	switch {
+	case string(method) == "CONNECT":
+		// authority-form: host ":" port, nothing else (§3.2.3).
+		colon := bytes.LastIndexByte(target, ':')
+		if target[0] == '/' || bytes.Contains(target, []byte("://")) || colon <= 0 || colon == len(target)-1 {
+			return remoteError(proto.ErrProtocol, 400, "CONNECT needs an authority-form target")
+		}
+		for _, d := range target[colon+1:] {
+			if d < '0' || d > '9' {
+				return remoteError(proto.ErrProtocol, 400, "CONNECT target with an invalid port")
+			}
+		}
+	case len(target) == 1 && target[0] == '*':
+		if string(method) != "OPTIONS" {
+			return remoteError(proto.ErrProtocol, 400, "asterisk-form target is for OPTIONS only")
+		}
+	case target[0] == '/': // origin-form (§3.2.1)
+	case bytes.Contains(target, []byte("://")): // absolute-form (§3.2.2)
+	default:
+		return remoteError(proto.ErrProtocol, 400, "request target in no valid form")
+	}
+	return nil
+}
+
+// parseVersion parses HTTP-version (RFC 9112 §2.3): HTTP/1.0 and HTTP/1.1 are accepted, another well-formed
+// version is 505, anything else 400.
+func parseVersion(b []byte) (proto.Version, error) {
+	if len(b) == 8 && string(b[:5]) == "HTTP/" && b[6] == '.' && isDigit(b[5]) && isDigit(b[7]) {
+		switch string(b[5:]) {
+		case "1.1":
+			return proto.HTTP11, nil
+		case "1.0":
+			return proto.HTTP10, nil
+		}
+		return 0, remoteError(proto.ErrUnsupported, 505, "unsupported HTTP version "+string(b))
+	}
+	return 0, remoteError(proto.ErrProtocol, 400, "malformed HTTP version")
+}
+
+// parseStatusLine parses `HTTP-version SP status-code [SP reason-phrase]` (RFC 9112 §4).
+func parseStatusLine(line []byte, h *proto.ResponseHead) error {
+	if len(line) < 12 || line[8] != ' ' || (len(line) > 12 && line[12] != ' ') {
+		return remoteError(proto.ErrProtocol, 0, "malformed status line")
+	}
+	v, err := parseVersion(line[:8])
+	if err != nil {
+		return err
+	}
+	d := line[9:12]
+	if !isDigit(d[0]) || !isDigit(d[1]) || !isDigit(d[2]) {
+		return remoteError(proto.ErrProtocol, 0, "malformed status code")
+	}
+	h.Status = int(d[0]-'0')*100 + int(d[1]-'0')*10 + int(d[2]-'0')
+	if h.Status < 100 || h.Status > 599 {
+		return remoteError(proto.ErrProtocol, 0, "status code out of range")
+	}
+	h.Version = v
+	h.Reason = line[12:]
+	if len(h.Reason) > 0 {
+		h.Reason = h.Reason[1:]
+	}
+	for _, b := range h.Reason {
+		if !proto.IsFieldValueByte(b) {
+			return remoteError(proto.ErrProtocol, 0, "invalid byte in reason phrase")
+		}
+	}
+	return nil
+}
+
+// parseFields parses field lines up to and including the empty line that ends the section (RFC 9112 §5).
+// The fields borrow the buffer, except values joined from obs-fold lines.
+func (c *Conn) parseFields(b []byte) (proto.Fields, error) {
+	fields := c.fields[:0]
+	c.folded = c.folded[:0]
+	for {
+		line, rest, err := c.nextLine(b)
+		if err != nil {
+			return nil, err
+		}
+		b = rest
+		if len(line) == 0 {
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			// obs-fold (§5.2): a server rejects it, a client replaces it with SP. Whitespace before the
+			// first field line is an error in both roles (§2.2).
+			if c.role == Server || len(fields) == 0 {
+				return nil, remoteError(proto.ErrProtocol, 400, "obsolete line folding")
+			}
+			cont := proto.TrimOWS(line)
+			if err := checkFieldValue(cont); err != nil {
+				return nil, err
+			}
+			last := &fields[len(fields)-1]
+			start := len(c.folded)
+			c.folded = append(c.folded, last.Value...)
+			if len(last.Value) > 0 && len(cont) > 0 {
+				c.folded = append(c.folded, ' ')
+			}
+			c.folded = append(c.folded, cont...)
+			last.Value = c.folded[start:len(c.folded):len(c.folded)]
+			continue
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			return nil, remoteError(proto.ErrProtocol, 400, "field line without a name or colon")
+		}
+		name := line[:colon]
+		if !proto.ValidToken(name) {
+			return nil, remoteError(proto.ErrProtocol, 400, "invalid field name")
+		}
+		value := proto.TrimOWS(line[colon+1:])
+		if err := checkFieldValue(value); err != nil {
+			return nil, err
+		}
+		if len(fields) == c.lim.MaxHeaderCount {
+			return nil, remoteError(proto.ErrTooLarge, 431, "more fields than the limit")
+		}
+		fields = append(fields, proto.Field{Name: name, Value: value})
+	}
+	c.fields = fields
+	return fields, nil
+}
+
+func checkFieldValue(v []byte) error {
+	for _, b := range v {
+		if !proto.IsFieldValueByte(b) {
+			return remoteError(proto.ErrProtocol, 400, "invalid byte in field value")
+		}
+	}
+	return nil
+}
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }

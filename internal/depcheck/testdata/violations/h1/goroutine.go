@@ -1,0 +1,4 @@
+package h1
+
+// Spawn starts a goroutine.
+func Spawn(f func()) { go f() }

@@ -1,0 +1,5 @@
+package h1
+
+import "sync"
+
+var mu sync.Mutex
