@@ -5,7 +5,7 @@
 # packages. Go fuzzes one target of one package per invocation, hence the loop. A failing input is written
 # to the package's testdata/fuzz/FuzzXxx/ directory; commit it as a regression seed.
 #
-# Usage: FUZZTIME=5s scripts/fuzz.sh   (run from anywhere; it works in the repository root)
+# Usage: FUZZTIME=5s fuzz/run.sh   (run from anywhere; it works in the repository root)
 set -euo pipefail
 
 FUZZTIME="${FUZZTIME:-30s}"

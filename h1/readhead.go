@@ -167,66 +167,86 @@ func parseStatusLine(line []byte, h *proto.ResponseHead) error {
 	return nil
 }
 
-// parseFields parses field lines up to and including the empty line that ends the section (RFC 9112 §5).
-// The fields borrow the buffer, except values joined from obs-fold lines.
+// parseFields parses field lines up to and including the empty line that ends the section (RFC 9112 §5),
+// in one pass over each line. The fields borrow the buffer, except values joined from obs-fold lines.
 func (c *Conn) parseFields(b []byte) (proto.Fields, error) {
 	fields := c.fields[:0]
 	c.folded = c.folded[:0]
 	for {
-		line, rest, err := c.nextLine(b)
-		if err != nil {
-			return nil, err
+		if len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
+			if _, _, err := c.nextLine(b); err != nil {
+				return nil, err
+			}
+			break // the empty line
 		}
-		b = rest
-		if len(line) == 0 {
-			break
-		}
-		if line[0] == ' ' || line[0] == '\t' {
+		if len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 			// obs-fold (§5.2): a server rejects it, a client replaces it with SP. Whitespace before the
 			// first field line is an error in both roles (§2.2).
 			if c.role == Server || len(fields) == 0 {
 				return nil, remoteError(proto.ErrProtocol, 400, "obsolete line folding")
 			}
-			cont := proto.TrimOWS(line)
-			if err := checkFieldValue(cont); err != nil {
+			line, rest, err := c.nextLine(b)
+			if err != nil {
 				return nil, err
 			}
-			last := &fields[len(fields)-1]
-			start := len(c.folded)
-			c.folded = append(c.folded, last.Value...)
-			if len(last.Value) > 0 && len(cont) > 0 {
-				c.folded = append(c.folded, ' ')
+			b = rest
+			if err := c.unfold(&fields[len(fields)-1], proto.TrimOWS(line)); err != nil {
+				return nil, err
 			}
-			c.folded = append(c.folded, cont...)
-			last.Value = c.folded[start:len(c.folded):len(c.folded)]
 			continue
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 {
-			return nil, remoteError(proto.ErrProtocol, 400, "field line without a name or colon")
-		}
-		name := line[:colon]
-		if !proto.ValidToken(name) {
+		n := tokenLen(b)
+		if n == 0 || n == len(b) || b[n] != ':' {
 			return nil, remoteError(proto.ErrProtocol, 400, "invalid field name")
 		}
-		value := proto.TrimOWS(line[colon+1:])
-		if err := checkFieldValue(value); err != nil {
+		name, v := b[:n], b[n+1:]
+		i := proto.FieldValueLen(v)
+		eol, err := c.lineEnd(v[i:])
+		if err != nil {
 			return nil, err
 		}
 		if len(fields) == c.lim.MaxHeaderCount {
 			return nil, remoteError(proto.ErrTooLarge, 431, "more fields than the limit")
 		}
-		fields = append(fields, proto.Field{Name: name, Value: value})
+		fields = append(fields, proto.Field{Name: name, Value: proto.TrimOWS(v[:i])})
+		b = v[i+eol:]
 	}
 	c.fields = fields
 	return fields, nil
 }
 
+// lineEnd returns the length of the line ending at the start of b: CRLF, or in the client role a bare LF
+// (RFC 9112 §2.2). Any other byte there is one that a field value must not hold.
+func (c *Conn) lineEnd(b []byte) (int, error) {
+	switch {
+	case len(b) >= 2 && b[0] == '\r' && b[1] == '\n':
+		return 2, nil
+	case len(b) >= 1 && b[0] == '\n' && c.role == Client:
+		return 1, nil
+	case len(b) >= 1 && b[0] == '\n':
+		return 0, remoteError(proto.ErrProtocol, 400, "line ended by a bare LF")
+	}
+	return 0, remoteError(proto.ErrProtocol, 400, "invalid byte in field value")
+}
+
+// unfold appends an obs-fold continuation to the value of f, joined by one SP (client role).
+func (c *Conn) unfold(f *proto.Field, cont []byte) error {
+	if err := checkFieldValue(cont); err != nil {
+		return err
+	}
+	start := len(c.folded)
+	c.folded = append(c.folded, f.Value...)
+	if len(f.Value) > 0 && len(cont) > 0 {
+		c.folded = append(c.folded, ' ')
+	}
+	c.folded = append(c.folded, cont...)
+	f.Value = c.folded[start:len(c.folded):len(c.folded)]
+	return nil
+}
+
 func checkFieldValue(v []byte) error {
-	for _, b := range v {
-		if !proto.IsFieldValueByte(b) {
-			return remoteError(proto.ErrProtocol, 400, "invalid byte in field value")
-		}
+	if proto.FieldValueLen(v) != len(v) {
+		return remoteError(proto.ErrProtocol, 400, "invalid byte in field value")
 	}
 	return nil
 }
