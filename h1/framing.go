@@ -129,7 +129,7 @@ func parseDecimal(b []byte) (int64, bool) {
 	}
 	var v int64
 	for _, d := range b {
-		if !isDigit(d) || v > (1<<63-1-9)/10 {
+		if !isDigit(d) || v > (1<<63-1-int64(d-'0'))/10 {
 			return 0, false
 		}
 		v = v*10 + int64(d-'0')

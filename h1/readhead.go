@@ -174,7 +174,7 @@ func (c *Conn) parseFields(b []byte) (proto.Fields, error) {
 	c.folded = c.folded[:0]
 	for {
 		if len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
-			if _, _, err := c.nextLine(b); err != nil {
+			if _, err := c.lineEnd(b); err != nil {
 				return nil, err
 			}
 			break // the empty line

@@ -161,16 +161,16 @@ func (r *runner) drain(unfed [][]byte) bool {
 			return false
 		case *h1.Request:
 			r.method = string(e.Method)
-			r.events = append(r.events, event{Type: "request", Method: r.method, Target: string(e.Target),
+			r.events = append(r.events, event{Type: "request", Method: r.method, Target: text(e.Target),
 				Version: e.Version.String(), Headers: fields(e.Fields)})
 		case *h1.InformationalResponse:
 			r.events = append(r.events, event{Type: "informational", Status: e.Status,
 				Headers: fields(e.Fields)})
 		case *h1.Response:
-			r.events = append(r.events, event{Type: "response", Status: e.Status, Reason: string(e.Reason),
+			r.events = append(r.events, event{Type: "response", Status: e.Status, Reason: text(e.Reason),
 				Version: e.Version.String(), Headers: fields(e.Fields)})
 		case *h1.Data:
-			r.events = append(r.events, event{Type: "data", Data: string(e.Data)})
+			r.events = append(r.events, event{Type: "data", Data: text(e.Data)})
 		case *h1.EndOfMessage:
 			r.events = append(r.events, event{Type: "end", Trailers: fields(e.Trailers)})
 			if r.c.Role() == h1.Server {
@@ -185,9 +185,9 @@ func (r *runner) drain(unfed [][]byte) bool {
 		case *h1.Paused:
 			if r.c.TheirState() == h1.SwitchedProtocol {
 				trailing, _ := r.c.TrailingData()
-				t := string(trailing)
+				t := text(trailing)
 				for _, u := range unfed {
-					t += string(u)
+					t += text(u)
 				}
 				r.events = append(r.events, event{Type: "switched", Trailing: t})
 			}
@@ -221,7 +221,7 @@ func fields(f proto.Fields) [][]string {
 	}
 	out := make([][]string, len(f))
 	for i := range f {
-		out[i] = []string{string(f[i].Name), string(f[i].Value)}
+		out[i] = []string{text(f[i].Name), text(f[i].Value)}
 	}
 	return out
 }

@@ -22,7 +22,8 @@ type vector struct {
 	input []byte // Input with each code point as one byte
 }
 
-// event is an expected or observed event; only the fields of its type are set.
+// event is an expected or observed event; only the fields of its type are set. Strings hold one code point
+// per byte, as in the vector files.
 type event struct {
 	Type     string     `json:"type"`
 	Method   string     `json:"method,omitempty"`
@@ -61,19 +62,18 @@ func load(path string) ([]vector, error) {
 		if v.input, err = latin1(v.Input); err != nil {
 			return nil, fmt.Errorf("%s: %s: input: %w", path, v.Name, err)
 		}
-		for j := range v.Events {
-			e := &v.Events[j]
-			for _, s := range []*string{&e.Data, &e.Trailing} {
-				b, err := latin1(*s)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %s: event %d: %w", path, v.Name, j, err)
-				}
-				*s = string(b)
-			}
-		}
 		v.Events = normalize(v.Events)
 	}
 	return vs, nil
+}
+
+// text maps each byte of b to the code point of the same value, the vector files' encoding of bytes.
+func text(b []byte) string {
+	r := make([]rune, len(b))
+	for i, x := range b {
+		r[i] = rune(x)
+	}
+	return string(r)
 }
 
 // latin1 maps each code point U+0000..U+00FF of s to one byte.
