@@ -119,7 +119,7 @@ func (c *Conn) readChunked() (Event, error) {
 			if err != nil || n == 0 {
 				return nil, c.incompleteIf(err, n == 0)
 			}
-			trailers, err := c.parseFields(c.in[c.r : c.r+n])
+			trailers, _, err := c.parseFields(c.in[c.r : c.r+n])
 			if err != nil {
 				return nil, err
 			}

@@ -25,6 +25,14 @@ func (c *Conn) readHead() (Event, error) {
 		}
 		return nil, nil
 	}
+	if c.scanned == 0 && len(c.in)-c.r <= c.lim.MaxHeaderBytes {
+		// A head usually arrives whole: parse it in one pass. If it is incomplete, or has an error, fall
+		// back to finding its end first, so that errors and limits do not depend on how input was split.
+		if ev, n, err := c.parseHead(c.in[c.r:]); err == nil && n > 0 {
+			c.consume(n)
+			return ev, nil
+		}
+	}
 	n, err := c.findSectionEnd(true)
 	if err != nil {
 		return nil, err
@@ -35,35 +43,54 @@ func (c *Conn) readHead() (Event, error) {
 		}
 		return nil, nil
 	}
-	head := c.in[c.r : c.r+n]
-	line, rest, err := c.nextLine(head)
-	if err != nil {
-		return nil, err
-	}
-	var ev Event
-	if c.role == Server {
-		if err := c.parseRequestLine(line); err != nil {
-			return nil, err
-		}
-		if c.req.Fields, err = c.parseFields(rest); err != nil {
-			return nil, err
-		}
-		ev, err = c.acceptRequest()
-	} else {
-		h := &c.resp.ResponseHead
-		if err := parseStatusLine(line, h); err != nil {
-			return nil, err
-		}
-		if h.Fields, err = c.parseFields(rest); err != nil {
-			return nil, err
-		}
-		ev, err = c.acceptResponse()
-	}
+	ev, _, err := c.parseHead(c.in[c.r : c.r+n])
 	if err != nil {
 		return nil, err
 	}
 	c.consume(n)
 	return ev, nil
+}
+
+// parseHead parses the head at the start of b and returns its event and length, or a zero length when b
+// holds only part of it.
+func (c *Conn) parseHead(b []byte) (Event, int, error) {
+	lf := bytes.IndexByte(b, '\n')
+	if lf < 0 {
+		return nil, 0, nil
+	}
+	if lf > c.lim.MaxStartLineBytes+1 {
+		return nil, 0, remoteError(proto.ErrTooLarge, 414, "start line longer than the limit")
+	}
+	line, rest, err := c.nextLine(b)
+	if err != nil {
+		return nil, 0, err
+	}
+	var h *proto.ResponseHead
+	if c.role == Server {
+		err = c.parseRequestLine(line)
+	} else {
+		h = &c.resp.ResponseHead
+		err = parseStatusLine(line, h)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	fields, m, err := c.parseFields(rest)
+	if err != nil || m == 0 {
+		return nil, 0, err
+	}
+	var ev Event
+	if c.role == Server {
+		c.req.Fields = fields
+		ev, err = c.acceptRequest()
+	} else {
+		h.Fields = fields
+		ev, err = c.acceptResponse()
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return ev, len(b) - len(rest) + m, nil
 }
 
 // parseRequestLine parses `method SP request-target SP HTTP-version` (RFC 9112 §3) into c.req.
@@ -168,51 +195,65 @@ func parseStatusLine(line []byte, h *proto.ResponseHead) error {
 }
 
 // parseFields parses field lines up to and including the empty line that ends the section (RFC 9112 §5),
-// in one pass over each line. The fields borrow the buffer, except values joined from obs-fold lines.
-func (c *Conn) parseFields(b []byte) (proto.Fields, error) {
+// in one pass over each line, and returns the fields and the bytes they took; 0 bytes when b ends before the
+// empty line. The fields borrow b, except values joined from obs-fold lines.
+func (c *Conn) parseFields(b []byte) (proto.Fields, int, error) {
 	fields := c.fields[:0]
 	c.folded = c.folded[:0]
+	size := len(b)
 	for {
-		if len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
-			if _, err := c.lineEnd(b); err != nil {
-				return nil, err
-			}
-			break // the empty line
+		if len(b) == 0 || len(b) == 1 && b[0] == '\r' {
+			return nil, 0, nil
 		}
-		if len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		if b[0] == '\r' || b[0] == '\n' {
+			eol, err := c.lineEnd(b)
+			if err != nil {
+				return nil, 0, err
+			}
+			c.fields = fields
+			return fields, size - len(b) + eol, nil
+		}
+		if b[0] == ' ' || b[0] == '\t' {
 			// obs-fold (§5.2): a server rejects it, a client replaces it with SP. Whitespace before the
 			// first field line is an error in both roles (§2.2).
 			if c.role == Server || len(fields) == 0 {
-				return nil, remoteError(proto.ErrProtocol, 400, "obsolete line folding")
+				return nil, 0, remoteError(proto.ErrProtocol, 400, "obsolete line folding")
+			}
+			if bytes.IndexByte(b, '\n') < 0 {
+				return nil, 0, nil
 			}
 			line, rest, err := c.nextLine(b)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			b = rest
 			if err := c.unfold(&fields[len(fields)-1], proto.TrimOWS(line)); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			continue
 		}
 		n := tokenLen(b)
-		if n == 0 || n == len(b) || b[n] != ':' {
-			return nil, remoteError(proto.ErrProtocol, 400, "invalid field name")
+		if n == len(b) {
+			return nil, 0, nil
+		}
+		if n == 0 || b[n] != ':' {
+			return nil, 0, remoteError(proto.ErrProtocol, 400, "invalid field name")
 		}
 		name, v := b[:n], b[n+1:]
 		i := proto.FieldValueLen(v)
+		if i == len(v) || i == len(v)-1 && v[i] == '\r' {
+			return nil, 0, nil
+		}
 		eol, err := c.lineEnd(v[i:])
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if len(fields) == c.lim.MaxHeaderCount {
-			return nil, remoteError(proto.ErrTooLarge, 431, "more fields than the limit")
+			return nil, 0, remoteError(proto.ErrTooLarge, 431, "more fields than the limit")
 		}
 		fields = append(fields, proto.Field{Name: name, Value: proto.TrimOWS(v[:i])})
 		b = v[i+eol:]
 	}
-	c.fields = fields
-	return fields, nil
 }
 
 // lineEnd returns the length of the line ending at the start of b: CRLF, or in the client role a bare LF
