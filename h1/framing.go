@@ -50,7 +50,7 @@ type headInfo struct {
 // inspect reads the fields that matter to framing and connection management, in one pass.
 func inspect(fields proto.Fields) headInfo {
 	info := headInfo{contentLength: -1}
-	chunkedCount, otherCodings := 0, 0
+	chunkedCount, otherCodings, lastChunked := 0, 0, false
 	for i := range fields {
 		name, value := fields[i].Name, fields[i].Value
 		switch len(name) {
@@ -80,7 +80,8 @@ func inspect(fields proto.Fields) headInfo {
 			if proto.EqualFold(name, "transfer-encoding") {
 				info.hasTE = true
 				proto.EachListItem(value, func(item []byte) bool {
-					if proto.EqualFold(item, "chunked") {
+					lastChunked = proto.EqualFold(item, "chunked")
+					if lastChunked {
 						chunkedCount++
 					} else {
 						otherCodings++
@@ -92,6 +93,8 @@ func inspect(fields proto.Fields) headInfo {
 	}
 	switch {
 	case !info.hasTE:
+	case !lastChunked:
+		info.teStatus = 400 // the length cannot be determined (RFC 9112 §6.3 rule 4)
 	case otherCodings > 0:
 		info.teStatus = 501 // a coding we do not implement (RFC 9112 §6.1)
 	case chunkedCount != 1:
