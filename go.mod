@@ -1,7 +1,10 @@
 module github.com/httpwire/httpwire
 
-go 1.26
+go 1.26.0
 
 require github.com/google/go-cmp v0.7.0
 
-require pgregory.net/rapid v1.3.0 // indirect
+require (
+	golang.org/x/net v0.62.0 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
+)

@@ -1,0 +1,241 @@
+package h2
+
+import (
+	"github.com/httpwire/httpwire/proto"
+	"golang.org/x/net/http2/hpack"
+)
+
+// ClientPreface is what a client sends first (RFC 9113 §3.4).
+const ClientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+// Conn is one HTTP/2 connection seen from one side: a sans-I/O state machine. Received bytes go in through
+// Receive; NextEvent returns what they mean; Send… methods queue frames that the driver takes with Pending
+// and Advance. It is not safe for concurrent use.
+type Conn struct {
+	role Role
+	cfg  Config
+	lim  Limits
+	err  error // sticky
+
+	in            []byte // in[r:] is received input not yet processed
+	r             int
+	magicDone     bool // server: the client's 24-byte magic has arrived
+	awaitSettings bool // the peer's first frame, which must be SETTINGS, has not arrived (§3.4)
+
+	out []byte // out[w:] awaits the driver
+	w   int
+
+	local, peer   Settings
+	localAcked    bool // the peer acknowledged our first SETTINGS
+	settingsSent  int  // SETTINGS we sent and the peer has not acknowledged
+	connSend      int64
+	connRecv      int64
+	connUnacked   int64
+	streams       map[uint32]*stream
+	closed        map[uint32]closedKind
+	closedOrder   []uint32
+	nextLocalID   uint32 // the next stream id we open
+	lastPeerID    uint32 // the highest stream id the peer opened
+	peerOpen      int    // open streams the peer initiated
+	localOpen     int    // open streams we initiated
+	goAwaySent    bool
+	goAwayLast    uint32 // the last stream id we promised to process
+	goAwayRecv    bool
+	peerGoAwayID  uint32
+	resetBudget   int // MaxResetStreams minus abandoned streams, plus completed ones
+	emptyFrames   int
+	pendingEnded  uint32 // a StreamEnded to report after the current event (0: none)
+	pendingHeader bool   // a HeadersReceived/DataReceived precedes pendingEnded
+
+	enc       *hpack.Encoder
+	encWriter bufWriter
+	dec       *hpack.Decoder
+	block     headerBlock
+
+	// Events handed out by NextEvent.
+	evHeaders  HeadersReceived
+	evData     DataReceived
+	evEnded    StreamEnded
+	evReset    StreamReset
+	evWindow   WindowUpdated
+	evSettings SettingsReceived
+	evPing     PingReceived
+	evPingAck  PingAcked
+	evGoAway   GoAwayReceived
+}
+
+// NewConn returns a connection playing role. A client queues its preface and SETTINGS at once; a server
+// queues its SETTINGS and waits for the client's preface.
+func NewConn(role Role, cfg Config) *Conn {
+	cfg = cfg.withDefaults()
+	c := &Conn{
+		role:     role,
+		cfg:      cfg,
+		lim:      cfg.Limits,
+		peer:     defaultSettings,
+		connSend: 65535,
+		connRecv: int64(cfg.ConnWindow),
+		streams:  make(map[uint32]*stream),
+		closed:   make(map[uint32]closedKind),
+	}
+	c.resetBudget = c.lim.MaxResetStreams
+	c.awaitSettings = true
+	c.magicDone = role == Client
+	c.local = Settings{
+		HeaderTableSize:       cfg.HeaderTableSize,
+		MaxConcurrentStreams:  cfg.MaxConcurrentStreams,
+		InitialWindowSize:     cfg.StreamWindow,
+		MaxFrameSize:          cfg.MaxFrameSize,
+		MaxHeaderListSize:     uint32(c.lim.MaxHeaderBytes),
+		EnableConnectProtocol: cfg.EnableConnectProtocol && role == Server,
+	}
+	if role == Client {
+		c.nextLocalID = 1
+		c.out = append(c.out, ClientPreface...)
+	} else {
+		c.nextLocalID = 2
+	}
+	settings := []Setting{
+		{SettingHeaderTableSize, c.local.HeaderTableSize},
+		{SettingMaxConcurrentStreams, c.local.MaxConcurrentStreams},
+		{SettingInitialWindowSize, c.local.InitialWindowSize},
+		{SettingMaxFrameSize, c.local.MaxFrameSize},
+		{SettingMaxHeaderListSize, c.local.MaxHeaderListSize},
+	}
+	if role == Client {
+		settings = append(settings, Setting{SettingEnablePush, 0})
+	}
+	if c.local.EnableConnectProtocol {
+		settings = append(settings, Setting{SettingEnableConnectProtocol, 1})
+	}
+	c.out = AppendSettings(c.out, settings...)
+	c.settingsSent = 1
+	if cfg.ConnWindow > 65535 {
+		c.out = AppendWindowUpdate(c.out, 0, cfg.ConnWindow-65535)
+	}
+	c.enc = hpack.NewEncoder(&c.encWriter)
+	c.dec = hpack.NewDecoder(cfg.HeaderTableSize, c.emitField)
+	c.dec.SetMaxStringLength(c.lim.MaxHeaderBytes)
+	return c
+}
+
+// Role returns the side this connection plays.
+func (c *Conn) Role() Role { return c.role }
+
+// Err returns the sticky error, or nil.
+func (c *Conn) Err() error { return c.err }
+
+// PeerSettings returns the settings the peer announced (defaults until its SETTINGS arrive).
+func (c *Conn) PeerSettings() Settings { return c.peer }
+
+// LocalSettings returns the settings we announced.
+func (c *Conn) LocalSettings() Settings { return c.local }
+
+// Receive hands received bytes to the connection, which copies them. Call NextEvent until it returns nil.
+func (c *Conn) Receive(b []byte) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.r == len(c.in) {
+		c.in, c.r = c.in[:0], 0
+	} else if c.r > 0 && cap(c.in)-len(c.in) < len(b) {
+		n := copy(c.in, c.in[c.r:])
+		c.in, c.r = c.in[:n], 0
+	}
+	c.in = append(c.in, b...)
+	return nil
+}
+
+// NextEvent processes received frames until one yields an event, and returns it; nil, nil when more input
+// is needed. A connection error is returned as a *proto.RemoteError (Code set, StreamID 0) after a GOAWAY
+// carrying it has been queued: the driver sends Pending and closes.
+func (c *Conn) NextEvent() (Event, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if c.pendingEnded != 0 {
+		c.evEnded.StreamID = c.pendingEnded
+		c.pendingEnded = 0
+		return &c.evEnded, nil
+	}
+	for {
+		ev, more, err := c.step()
+		if err != nil {
+			return nil, c.connError(err)
+		}
+		if ev != nil || !more {
+			return ev, nil
+		}
+	}
+}
+
+// step processes at most one frame. more is false when the input holds no whole frame.
+func (c *Conn) step() (ev Event, more bool, err error) {
+	buf := c.in[c.r:]
+	if !c.magicDone {
+		n := min(len(buf), len(ClientPreface))
+		if string(buf[:n]) != ClientPreface[:n] {
+			return nil, false, connError(ErrCodeProtocol, "invalid connection preface")
+		}
+		if n < len(ClientPreface) {
+			return nil, false, nil
+		}
+		buf = buf[len(ClientPreface):]
+		c.r += len(ClientPreface)
+		c.magicDone = true
+	}
+	h, payload, n, err := NextFrame(buf, c.local.MaxFrameSize)
+	if err != nil {
+		return nil, false, err
+	}
+	if n == 0 {
+		return nil, false, nil
+	}
+	c.r += n
+	if c.awaitSettings {
+		// RFC 9113 §3.4: the first frame from either side is SETTINGS.
+		if h.Type != FrameSettings || h.Flags.Has(FlagAck) {
+			return nil, false, connError(ErrCodeProtocol, "the first frame is not SETTINGS")
+		}
+		c.awaitSettings = false
+	}
+	ev, err = c.processFrame(h, payload)
+	return ev, true, err
+}
+
+// connError records a connection error: GOAWAY with its code is queued and the error becomes sticky.
+func (c *Conn) connError(err error) error {
+	re, ok := err.(*proto.RemoteError)
+	if !ok {
+		re = &proto.RemoteError{Err: proto.ErrProtocol, Code: uint32(ErrCodeInternal), Msg: err.Error()}
+	}
+	if !c.goAwaySent || c.err == nil {
+		c.out = AppendGoAway(c.out, c.lastPeerID, ErrCode(re.Code), []byte(re.Msg))
+		c.goAwaySent = true
+		c.goAwayLast = c.lastPeerID
+	}
+	c.err = re
+	return re
+}
+
+// Pending returns the bytes to send to the peer, in order. The driver writes them and calls Advance.
+func (c *Conn) Pending() []byte { return c.out[c.w:] }
+
+// Advance marks n bytes of Pending as written.
+func (c *Conn) Advance(n int) {
+	c.w += n
+	if c.w >= len(c.out) {
+		c.out, c.w = c.out[:0], 0
+	}
+}
+
+// pendingBytes is how much output the driver has not taken yet.
+func (c *Conn) pendingBytes() int { return len(c.out) - c.w }
+
+// bufWriter collects what the HPACK encoder writes.
+type bufWriter struct{ b []byte }
+
+func (w *bufWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}

@@ -1,0 +1,95 @@
+package h2
+
+// Stream bookkeeping and receive-side flow control (RFC 9113 §5.2, §6.9).
+
+// transition moves s by ev; a stream that reaches closed is forgotten but remembered as closed.
+func (c *Conn) transition(s *stream, ev streamEvent) bool {
+	next, ok := s.state.next(ev)
+	if !ok {
+		return false
+	}
+	s.state = next
+	if next == stateClosed {
+		kind := closedNormally
+		if ev == sendReset {
+			kind = closedByUs
+		} else if ev != recvReset && c.resetBudget < c.lim.MaxResetStreams {
+			c.resetBudget++ // a stream that completed earns back one abandoned stream
+		}
+		delete(c.streams, s.id)
+		if s.local {
+			c.localOpen--
+		} else {
+			c.peerOpen--
+		}
+		c.rememberClosed(s.id, kind)
+	}
+	return true
+}
+
+// rememberClosed records how stream id closed, forgetting the oldest record beyond MaxClosedStreams.
+func (c *Conn) rememberClosed(id uint32, kind closedKind) {
+	if _, ok := c.closed[id]; !ok {
+		c.closedOrder = append(c.closedOrder, id)
+	}
+	c.closed[id] = kind
+	if len(c.closedOrder) > c.lim.MaxClosedStreams {
+		delete(c.closed, c.closedOrder[0])
+		c.closedOrder = c.closedOrder[1:]
+	}
+}
+
+// openStream starts tracking a stream with the initial windows of both sides.
+func (c *Conn) openStream(id uint32, local bool) *stream {
+	s := &stream{
+		id:            id,
+		local:         local,
+		sendWindow:    int64(c.peer.InitialWindowSize),
+		recvWindow:    int64(c.local.InitialWindowSize),
+		contentLength: -1,
+	}
+	c.streams[id] = s
+	if local {
+		c.localOpen++
+	} else {
+		c.peerOpen++
+	}
+	return s
+}
+
+// Consume reports that the application has read n bytes of DATA on stream id, so that the peer may send
+// that much more. WINDOW_UPDATE frames go out once half a window has been read, not for every read.
+func (c *Conn) Consume(id uint32, n int) {
+	if n <= 0 || c.err != nil {
+		return
+	}
+	if s := c.streams[id]; s != nil {
+		c.credit(s, int64(n))
+		return
+	}
+	c.creditConn(int64(n))
+}
+
+// credit returns n bytes to the windows of s and of the connection.
+func (c *Conn) credit(s *stream, n int64) {
+	c.creditConn(n)
+	if s.state != stateOpen && s.state != stateHalfClosedLocal {
+		return // the peer sends no more on it
+	}
+	s.unacked += n
+	if s.unacked >= int64(c.local.InitialWindowSize)/2 {
+		c.out = AppendWindowUpdate(c.out, s.id, uint32(s.unacked))
+		s.recvWindow += s.unacked
+		s.unacked = 0
+	}
+}
+
+// creditConn returns n bytes to the connection window.
+func (c *Conn) creditConn(n int64) {
+	c.connUnacked += n
+	if c.connUnacked >= int64(c.cfg.ConnWindow)/2 {
+		c.out = AppendWindowUpdate(c.out, 0, uint32(c.connUnacked))
+		c.connRecv += c.connUnacked
+		c.connUnacked = 0
+	}
+}
