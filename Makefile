@@ -6,10 +6,12 @@ FUZZTIME ?= 30s
 SHARED   ?= $(CURDIR)/../shared
 
 STATICCHECK_VERSION := v0.8.2
+H2SPEC_VERSION      := v2.2.1+incompatible
 # Where `go install` puts binaries: GOBIN, else the first GOPATH entry's bin.
 GOBIN_DIR := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
-# staticcheck from PATH, else from GOBIN_DIR even when that is not on PATH.
+# staticcheck and h2spec from PATH, else from GOBIN_DIR even when that is not on PATH.
 STATICCHECK ?= $(or $(shell command -v staticcheck 2>/dev/null),$(GOBIN_DIR)/staticcheck)
+H2SPEC      ?= $(or $(shell command -v h2spec 2>/dev/null),$(GOBIN_DIR)/h2spec)
 
 # The root module and every nested module (each directory with a go.mod, test fixtures excluded).
 MODULES := $(sort $(patsubst %/go.mod,%,$(shell find . -name go.mod -not -path '*/testdata/*' -not -path './.git/*')))
@@ -25,13 +27,13 @@ define each_module
 	done
 endef
 
-.PHONY: test check check-deps test-race fuzz fuzz-short vectors bench tools
+.PHONY: test check check-deps test-race fuzz fuzz-short vectors h2spec bench tools
 
 # Everything CI runs, in order: formatting and static checks, the dependency rule, tests with the race
-# detector in every module, a short fuzz pass, and the HTTP/1.1 conformance vectors.
+# detector in every module, a short fuzz pass, the HTTP/1.1 conformance vectors and h2spec.
 # .NOTPARALLEL keeps that order under make -j.
 .NOTPARALLEL:
-test: check check-deps test-race fuzz-short vectors
+test: check check-deps test-race fuzz-short vectors h2spec
 
 # gofmt must have nothing to say; go vet and staticcheck must pass in every module.
 check:
@@ -60,12 +62,20 @@ fuzz-short:
 vectors:
 	cd conformance && $(GO) run ./cmd/h1vectors vectors/h1 $(SHARED)/conformance/h1
 
+# h2spec in strict mode against the h2c server driver on a loopback port (all 146 cases must pass).
+h2spec:
+	@test -x "$(H2SPEC)" || { echo "h2spec not found at $(H2SPEC); run make tools"; exit 1; }
+	H2SPEC="$(H2SPEC)" bash conformance/h2spec.sh
+
 # Benchmarks of the root module, with allocation counts.
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-# Development tools, pinned: staticcheck, installed only when it is not already available.
+# Development tools, pinned, each installed only when it is not already available.
 tools:
 	@if command -v staticcheck >/dev/null 2>&1; then echo "staticcheck: $$(command -v staticcheck)"; \
 	elif [ -x "$(GOBIN_DIR)/staticcheck" ]; then echo "staticcheck: $(GOBIN_DIR)/staticcheck"; \
 	else echo "installing staticcheck@$(STATICCHECK_VERSION)"; $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); fi
+	@if command -v h2spec >/dev/null 2>&1; then echo "h2spec: $$(command -v h2spec)"; \
+	elif [ -x "$(GOBIN_DIR)/h2spec" ]; then echo "h2spec: $(GOBIN_DIR)/h2spec"; \
+	else echo "installing h2spec@$(H2SPEC_VERSION)"; GOFLAGS= $(GO) install github.com/summerwind/h2spec/cmd/h2spec@$(H2SPEC_VERSION); fi
