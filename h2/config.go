@@ -1,6 +1,10 @@
 package h2
 
-import "github.com/httpwire/httpwire/proto"
+import (
+	"time"
+
+	"github.com/httpwire/httpwire/proto"
+)
 
 // Role is the side of the connection a Conn plays.
 type Role uint8
@@ -93,9 +97,20 @@ type Config struct {
 	// EnableConnectProtocol advertises SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441) so that clients may send
 	// extended CONNECT requests, e.g. WebSocket over HTTP/2. Server role only.
 	EnableConnectProtocol bool
+	// SettingsTimeout bounds the wait for the peer to acknowledge our SETTINGS (RFC 9113 §6.5.3). Default 10 s.
+	SettingsTimeout time.Duration
+	// StallTimeout bounds how long data may wait for the peer to open a flow-control window before the
+	// connection ends (zero-window stall, CVE-2019-9517). Default 30 s; negative turns it off.
+	StallTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
+	if c.SettingsTimeout <= 0 {
+		c.SettingsTimeout = 10 * time.Second
+	}
+	if c.StallTimeout == 0 {
+		c.StallTimeout = 30 * time.Second
+	}
 	c.Limits = c.Limits.withDefaults()
 	if c.MaxConcurrentStreams == 0 {
 		c.MaxConcurrentStreams = 100

@@ -47,6 +47,9 @@ type Conn struct {
 	pendingEnded  uint32 // a StreamEnded to report after the current event (0: none)
 	pendingHeader bool   // a HeadersReceived/DataReceived precedes pendingEnded
 
+	settingsTimer timer // our SETTINGS await an acknowledgement
+	stallTimer    timer // data waits for a window to open
+
 	enc       *hpack.Encoder
 	encWriter bufWriter
 	dec       *hpack.Decoder
@@ -105,11 +108,14 @@ func NewConn(role Role, cfg Config) *Conn {
 	if role == Client {
 		settings = append(settings, Setting{SettingEnablePush, 0})
 	}
+	// Priority signals are ignored (RFC 9113 §5.3.2), which RFC 9218 §2.1 lets us say.
+	settings = append(settings, Setting{SettingNoRFC7540Priorities, 1})
 	if c.local.EnableConnectProtocol {
 		settings = append(settings, Setting{SettingEnableConnectProtocol, 1})
 	}
 	c.out = AppendSettings(c.out, settings...)
 	c.settingsSent = 1
+	c.settingsTimer.want()
 	if cfg.ConnWindow > 65535 {
 		c.out = AppendWindowUpdate(c.out, 0, cfg.ConnWindow-65535)
 	}

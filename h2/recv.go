@@ -174,6 +174,9 @@ func (c *Conn) onSettings(h FrameHeader, p []byte) (Event, error) {
 			c.settingsSent--
 		}
 		c.localAcked = true
+		if c.settingsSent == 0 {
+			c.settingsTimer.stop()
+		}
 		return &SettingsAcked{}, nil
 	}
 	for i := range f.Len() {
@@ -185,6 +188,7 @@ func (c *Conn) onSettings(h FrameHeader, p []byte) (Event, error) {
 		return nil, err
 	}
 	c.out = AppendSettingsAck(c.out)
+	c.stallTimer.stop() // a new initial window may let blocked data go
 	c.evSettings.Settings = c.peer
 	return &c.evSettings, nil
 }
@@ -293,6 +297,7 @@ func (c *Conn) onWindowUpdate(h FrameHeader, p []byte) (Event, error) {
 		}
 		s.sendWindow += int64(f.Increment)
 	}
+	c.stallTimer.stop()
 	c.evWindow = WindowUpdated{StreamID: f.StreamID, Delta: f.Increment}
 	return &c.evWindow, nil
 }

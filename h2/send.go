@@ -184,6 +184,9 @@ func (c *Conn) SendData(id uint32, p []byte, endStream bool) (int, error) {
 		return 0, localError(ErrStreamNotWritable, fmt.Sprintf("stream %d", id))
 	}
 	n := int(max(0, min(int64(len(p)), c.connSend, s.sendWindow)))
+	if n < len(p) && c.cfg.StallTimeout > 0 {
+		c.stallTimer.want() // blocked by flow control: the peer must open a window in time
+	}
 	end := endStream && n == len(p)
 	if n == 0 && !end {
 		return 0, nil

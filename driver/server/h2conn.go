@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"net"
+	"time"
 
 	"github.com/httpwire/httpwire/h2"
 	"github.com/httpwire/httpwire/proto"
@@ -25,7 +27,20 @@ func (s *Server) serveH2(nc net.Conn) {
 		return
 	}
 	for {
+		if err := armDeadline(nc, c); err != nil {
+			_ = flush()
+			return
+		}
 		n, rerr := nc.Read(buf)
+		if isTimeout(rerr) {
+			// A core timer expired (DESIGN.md §3: time enters as an argument).
+			if err := c.HandleTimeout(time.Now()); err != nil {
+				s.logger().Debug("h2 timer", "err", err)
+				_ = flush()
+				return
+			}
+			rerr = nil
+		}
 		if n > 0 {
 			if err := c.Receive(buf[:n]); err != nil {
 				return
@@ -116,4 +131,24 @@ func (s *Server) h2Pump(c *h2.Conn, streams map[uint32]*h2stream, id uint32, st 
 	if len(st.out) == 0 {
 		delete(streams, id)
 	}
+}
+
+// armDeadline makes the next Read return when the core's next timer is due, arming wanted timers first.
+func armDeadline(nc net.Conn, c *h2.Conn) error {
+	at, ok := c.Deadline()
+	if ok && at.IsZero() {
+		if err := c.HandleTimeout(time.Now()); err != nil {
+			return err
+		}
+		at, ok = c.Deadline()
+	}
+	if !ok {
+		at = time.Time{}
+	}
+	return nc.SetReadDeadline(at)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
