@@ -215,7 +215,7 @@ func (c *Conn) connError(err error) error {
 	if !ok {
 		re = &proto.RemoteError{Err: proto.ErrProtocol, Code: uint32(ErrCodeInternal), Msg: err.Error()}
 	}
-	if !c.goAwaySent || c.err == nil {
+	if c.err == nil {
 		c.out = AppendGoAway(c.out, c.lastPeerID, ErrCode(re.Code), []byte(re.Msg))
 		c.goAwaySent = true
 		c.goAwayLast = c.lastPeerID
