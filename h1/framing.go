@@ -170,7 +170,7 @@ func (c *Conn) acceptRequest() (Event, error) {
 	if info.close || h.Version == proto.HTTP10 {
 		c.m.keepAlive = false
 	}
-	c.m.pendingUpgrade = info.upgrade
+	c.m.pendingUpgrade = info.upgrade && h.Version == proto.HTTP11 // RFC 9110 §7.8: ignored in HTTP/1.0
 	c.method = kindOfMethod(h.Method)
 	c.m.pendingConnect = c.method == methodConnect
 	if !c.m.process(Client, evRequest) {

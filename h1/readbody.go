@@ -18,7 +18,7 @@ type bodyReader struct {
 	kind      bodyKind
 	remaining int64 // bytes left in the body (bodyLength) or in the current chunk
 	phase     chunkPhase
-	total     int64 // chunked bytes so far, for MaxBodyBytes
+	total     int64 // chunked bytes so far, for MaxBodyBytes (only counted when that is set)
 }
 
 // readBody returns the next Data or EndOfMessage of the peer's body.
@@ -88,10 +88,10 @@ func (c *Conn) readChunked() (Event, error) {
 			if err != nil {
 				return nil, err
 			}
-			b.total += size
-			if c.lim.MaxBodyBytes > 0 && b.total > c.lim.MaxBodyBytes {
+			if c.lim.MaxBodyBytes > 0 && size > c.lim.MaxBodyBytes-b.total {
 				return nil, remoteError(proto.ErrTooLarge, 413, "chunked body larger than the limit")
 			}
+			b.total += size
 			c.consume(n)
 			b.remaining = size
 			b.phase = chunkData

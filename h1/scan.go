@@ -18,7 +18,8 @@ func (c *Conn) findSectionEnd(startLine bool) (int, error) {
 		i := bytes.IndexByte(buf[c.scanned:], '\n')
 		if i < 0 {
 			c.scanned = len(buf)
-			if startLine && c.lineStart == 0 && len(buf) > c.lim.MaxStartLineBytes {
+			// The line so far may end in the CR of its CRLF: allow for it, as for a complete line below.
+			if startLine && c.lineStart == 0 && len(buf) > c.lim.MaxStartLineBytes+1 {
 				return 0, remoteError(proto.ErrTooLarge, 414, "start line longer than the limit")
 			}
 			if len(buf) > c.lim.MaxHeaderBytes {
@@ -48,13 +49,13 @@ func (c *Conn) findChunkLine() ([]byte, int, error) {
 	i := bytes.IndexByte(buf[c.scanned:], '\n')
 	if i < 0 {
 		c.scanned = len(buf)
-		if len(buf) > c.lim.MaxChunkLineBytes {
+		if len(buf) > c.lim.MaxChunkLineBytes+1 { // the line so far may end in its CR
 			return nil, 0, remoteError(proto.ErrTooLarge, 400, "chunk-size line longer than the limit")
 		}
 		return nil, 0, nil
 	}
 	lf := c.scanned + i
-	if lf > c.lim.MaxChunkLineBytes {
+	if lf > c.lim.MaxChunkLineBytes+1 {
 		return nil, 0, remoteError(proto.ErrTooLarge, 400, "chunk-size line longer than the limit")
 	}
 	if lf == 0 || buf[lf-1] != '\r' {

@@ -61,6 +61,9 @@ func (c *Conn) SendRequest(h *proto.RequestHead) error {
 	if info.hosts > 1 {
 		return c.localError(proto.ErrInvalidField, "more than one Host field")
 	}
+	if info.hasTE && v == proto.HTTP10 {
+		return c.localError(proto.ErrInvalidField, "Transfer-Encoding in an HTTP/1.0 request") // RFC 9112 §6.1
+	}
 	w, err := sendFraming(info, false)
 	if err != nil {
 		return c.fail(err)
@@ -69,7 +72,7 @@ func (c *Conn) SendRequest(h *proto.RequestHead) error {
 		c.m.keepAlive = false
 	}
 	c.method = kindOfMethod(h.Method)
-	c.m.pendingUpgrade = info.upgrade
+	c.m.pendingUpgrade = info.upgrade && v == proto.HTTP11
 	c.m.pendingConnect = c.method == methodConnect
 	if !c.m.process(Client, evRequest) {
 		return c.localError(proto.ErrState, "SendRequest not allowed now")
@@ -125,6 +128,9 @@ func (c *Conn) SendResponse(h *proto.ResponseHead) error {
 		}
 	case h.Status < 200:
 		ev = evInformational
+		if c.peer == proto.HTTP10 {
+			return c.localError(proto.ErrState, "1xx to an HTTP/1.0 client") // RFC 9110 §15.2
+		}
 	case c.method == methodConnect && h.Status < 300:
 		ev = evConnectAccept
 		if info.hasTE || info.contentLength >= 0 {
@@ -132,10 +138,13 @@ func (c *Conn) SendResponse(h *proto.ResponseHead) error {
 			return c.localError(proto.ErrInvalidField, "framing fields in a 2xx to CONNECT")
 		}
 	case h.Status == 204 || h.Status == 304 || c.method == methodHead:
-		if h.Status == 204 && (info.hasTE || info.contentLength >= 0) {
+		if h.Status == 204 && (info.hasTE || info.contentLength >= 0 || info.clInvalid) {
 			return c.localError(proto.ErrInvalidField, "framing fields in a 204 response") // RFC 9110 §8.6
 		}
 	default:
+		if info.hasTE && c.peer == proto.HTTP10 {
+			return c.localError(proto.ErrInvalidField, "Transfer-Encoding to an HTTP/1.0 client") // RFC 9112 §6.1
+		}
 		if w, err = sendFraming(info, true); err != nil {
 			return c.fail(err)
 		}
