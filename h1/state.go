@@ -192,12 +192,6 @@ func (m *machine) settle() {
 	}
 }
 
-// disableKeepAlive marks the connection as not reusable after this cycle.
-func (m *machine) disableKeepAlive() {
-	m.keepAlive = false
-	m.settle()
-}
-
 // fail puts role in the Error state.
 func (m *machine) fail(role Role) {
 	m.states[role] = Error

@@ -25,27 +25,26 @@ type Conn struct {
 	out []byte // out[w:] awaits the driver
 	w   int
 
-	local, peer   Settings
-	localAcked    bool // the peer acknowledged our first SETTINGS
-	settingsSent  int  // SETTINGS we sent and the peer has not acknowledged
-	connSend      int64
-	connRecv      int64
-	connUnacked   int64
-	streams       map[uint32]*stream
-	closed        map[uint32]closedKind
-	closedOrder   []uint32
-	nextLocalID   uint32 // the next stream id we open
-	lastPeerID    uint32 // the highest stream id the peer opened
-	peerOpen      int    // open streams the peer initiated
-	localOpen     int    // open streams we initiated
-	goAwaySent    bool
-	goAwayLast    uint32 // the last stream id we promised to process
-	goAwayRecv    bool
-	peerGoAwayID  uint32
-	resetBudget   int // MaxResetStreams minus abandoned streams, plus completed ones
-	emptyFrames   int
-	pendingEnded  uint32 // a StreamEnded to report after the current event (0: none)
-	pendingHeader bool   // a HeadersReceived/DataReceived precedes pendingEnded
+	local, peer  Settings
+	localAcked   bool // the peer acknowledged our first SETTINGS
+	settingsSent int  // SETTINGS we sent and the peer has not acknowledged
+	connSend     int64
+	connRecv     int64
+	connUnacked  int64
+	streams      map[uint32]*stream
+	closed       map[uint32]closedKind
+	closedOrder  []uint32
+	nextLocalID  uint32 // the next stream id we open
+	lastPeerID   uint32 // the highest stream id the peer opened
+	peerOpen     int    // open streams the peer initiated
+	localOpen    int    // open streams we initiated
+	goAwaySent   bool
+	goAwayLast   uint32 // the last stream id we promised to process
+	goAwayRecv   bool
+	peerGoAwayID uint32
+	resetBudget  int // MaxResetStreams minus abandoned streams, plus completed ones
+	emptyFrames  int
+	pendingEnded uint32 // a StreamEnded to report after the current event (0: none)
 
 	settingsTimer timer // our SETTINGS await an acknowledgement
 	stallTimer    timer // data waits for a window to open

@@ -13,8 +13,9 @@ type headerBlock struct {
 	streamID  uint32
 	endStream bool
 	conts     int
-	size      int  // decoded size as SETTINGS_MAX_HEADER_LIST_SIZE counts it (§6.5.2)
-	tooLarge  bool // the decoded list went over the limits; fields are dropped
+	size      int     // decoded size as SETTINGS_MAX_HEADER_LIST_SIZE counts it (§6.5.2)
+	tooLarge  bool    // the decoded list went over the limits; fields are dropped
+	resetCode ErrCode // non-zero: the HEADERS frame itself earned a stream error
 	buf       []byte
 	offs      []fieldOffsets
 	fields    proto.Fields
@@ -40,22 +41,21 @@ func (c *Conn) emitField(f hpack.HeaderField) {
 
 func (c *Conn) onHeaders(h FrameHeader, p []byte) (Event, error) {
 	f, err := ParseHeaders(h, p)
+	var resetCode ErrCode
 	if err != nil {
-		if re, ok := err.(*proto.RemoteError); ok && re.StreamID != 0 {
-			// A stream error found in the frame alone (a stream depending on itself, §5.3.1): the block
-			// must still be decoded to keep the HPACK state in step.
-			c.block = headerBlock{buf: c.block.buf[:0], offs: c.block.offs[:0], fields: c.block.fields}
-			if err := c.decode(p); err != nil {
-				return nil, err
-			}
-			return c.frameError(err)
+		re, ok := err.(*proto.RemoteError)
+		if !ok || re.StreamID == 0 {
+			return nil, err
 		}
-		return nil, err
+		// A stream error found in the frame alone (a stream depending on itself, §5.3.1): the block is
+		// still decoded, CONTINUATIONs included, to keep the HPACK state in step; then the stream is reset.
+		resetCode = ErrCode(re.Code)
 	}
 	c.block = headerBlock{
 		active:    !f.EndHeaders,
 		streamID:  f.StreamID,
 		endStream: f.EndStream,
+		resetCode: resetCode,
 		buf:       c.block.buf[:0],
 		offs:      c.block.offs[:0],
 		fields:    c.block.fields,
@@ -118,6 +118,12 @@ func (c *Conn) endBlock() (Event, error) {
 		})
 	}
 	id := b.streamID
+	if b.resetCode != 0 {
+		if c.peerInitiated(id) && id > c.lastPeerID {
+			c.lastPeerID = id
+		}
+		return c.resetByUs(id, b.resetCode)
+	}
 	s := c.streams[id]
 	if s == nil {
 		return c.headersOnNewStream(id)

@@ -267,7 +267,7 @@ func (c *Conn) onGoAway(h FrameHeader, p []byte) (Event, error) {
 	}
 	c.goAwayRecv = true
 	c.peerGoAwayID = f.LastStreamID
-	c.evGoAway = GoAwayReceived{LastStreamID: f.LastStreamID, Code: f.Code, Debug: f.Debug}
+	c.evGoAway = GoAwayReceived(f)
 	return &c.evGoAway, nil
 }
 
