@@ -126,6 +126,9 @@ func (c *Conn) SendResponse(h *proto.ResponseHead) error {
 		if !c.m.pendingUpgrade {
 			return c.localError(proto.ErrState, "101 without an Upgrade request")
 		}
+		if !info.upgrade {
+			return c.localError(proto.ErrInvalidField, "a 101 names its protocol in Upgrade") // RFC 9110 §15.2.2
+		}
 	case h.Status < 200:
 		ev = evInformational
 		if c.peer == proto.HTTP10 {

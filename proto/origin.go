@@ -68,6 +68,9 @@ func NewOrigin(scheme, authority string) (Origin, error) {
 	if host == "" {
 		return Origin{}, &originError{"no host in " + authority}
 	}
+	if !validHost(host, strings.HasPrefix(authority, "[")) {
+		return Origin{}, &originError{"invalid host " + strconv.Quote(host)}
+	}
 	o.Host = strings.ToLower(host)
 	o.Port = DefaultPort(o.Scheme)
 	if port != "" {
@@ -109,3 +112,21 @@ type originError struct{ msg string }
 
 func (e *originError) Error() string { return "invalid origin: " + e.msg }
 func (e *originError) Unwrap() error { return ErrInvalidOrigin }
+
+// validHost checks a host (RFC 3986 §3.2.2): an IPv6 literal (given in brackets) of hex digits, colons and
+// dots, or a reg-name / IPv4 address of unreserved characters, sub-delims and percent-encodings.
+func validHost(host string, bracketed bool) bool {
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.':
+		case bracketed:
+			if c != ':' && c != '%' {
+				return false
+			}
+		case strings.IndexByte("-_~!$&'()*+,;=%", c) < 0:
+			return false
+		}
+	}
+	return true
+}

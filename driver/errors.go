@@ -1,0 +1,28 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrConnClosed: the connection was closed, by us or the peer, before or during the request.
+	ErrConnClosed = errors.New("driver: connection closed")
+	// ErrConnBusy: an HTTP/1.1 connection already runs a request.
+	ErrConnBusy = errors.New("driver: connection busy")
+	// ErrNotProcessed marks a request the server provably did not process (HTTP/2 GOAWAY above its stream,
+	// REFUSED_STREAM, or an HTTP/1.1 connection closed before any response byte): safe to retry elsewhere.
+	ErrNotProcessed = errors.New("driver: request not processed by the server")
+	// ErrBodyClosed: a read after the response body was closed.
+	ErrBodyClosed = errors.New("driver: read on closed response body")
+)
+
+// StreamError reports an HTTP/2 stream that the server reset.
+type StreamError struct {
+	StreamID uint32
+	Code     uint32
+}
+
+func (e *StreamError) Error() string {
+	return fmt.Sprintf("driver: stream %d reset by the server (code %#x)", e.StreamID, e.Code)
+}

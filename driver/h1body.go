@@ -1,0 +1,137 @@
+package driver
+
+import (
+	"io"
+	"sync"
+
+	"github.com/httpwire/httpwire/h1"
+	"github.com/httpwire/httpwire/proto"
+)
+
+// h1Body streams an HTTP/1.1 response body from the connection as the application reads.
+type h1Body struct {
+	c        *h1Conn
+	readMu   sync.Mutex // held by Read; Close takes it only when no Read runs
+	leftover []byte     // part of a Data event not yet returned; borrows the core's buffer
+	trailers proto.Fields
+	err      error // sticky: io.EOF after the end, or what failed
+
+	mu     sync.Mutex
+	closed bool
+}
+
+func (b *h1Body) Read(p []byte) (int, error) {
+	b.readMu.Lock()
+	defer b.readMu.Unlock()
+	if b.isClosed() {
+		return 0, ErrBodyClosed
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	for len(b.leftover) == 0 {
+		if err := b.next(true); err != nil {
+			if err == io.EOF {
+				return 0, err
+			}
+			if b.isClosed() {
+				return 0, ErrBodyClosed
+			}
+			return 0, b.err
+		}
+	}
+	n := copy(p, b.leftover)
+	b.leftover = b.leftover[n:]
+	return n, nil
+}
+
+// next reads one event of the body; with network false it only uses buffered input. It returns io.EOF at
+// the end of the message and errMore when buffered input ran out.
+func (b *h1Body) next(network bool) error {
+	c := b.c
+	ev, err := c.core.NextEvent()
+	if err != nil {
+		return b.fail(err)
+	}
+	switch e := ev.(type) {
+	case nil:
+		if !network {
+			return errMore
+		}
+		if err := c.fill(); err != nil {
+			return b.fail(err)
+		}
+	case *h1.Data:
+		b.leftover = e.Data
+	case *h1.EndOfMessage:
+		b.trailers = e.Trailers.Clone()
+		b.err = io.EOF
+		c.finish(c.reusableAfterResponse())
+		return io.EOF
+	case *h1.ConnectionClosed, *h1.Paused:
+		return b.fail(io.ErrUnexpectedEOF)
+	}
+	return nil
+}
+
+type moreError struct{}
+
+func (moreError) Error() string { return "more input needed" }
+
+var errMore error = moreError{}
+
+func (b *h1Body) fail(err error) error {
+	b.err = b.c.wrap(err)
+	b.c.finish(false)
+	return b.err
+}
+
+// Close ends the body. If the rest of the message is already buffered it is drained and the connection can
+// be reused; otherwise the connection closes, which is cheaper than reading an unknown remainder.
+func (b *h1Body) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	b.mu.Unlock()
+	if !b.readMu.TryLock() {
+		b.c.finish(false) // a Read is blocked on the network: closing the connection ends it
+		return nil
+	}
+	defer b.readMu.Unlock()
+	if b.err != nil {
+		return nil
+	}
+	b.leftover = nil
+	for {
+		err := b.next(false)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if err == errMore {
+				b.err = ErrBodyClosed
+				b.c.finish(false)
+			}
+			return nil
+		}
+		b.leftover = nil
+	}
+}
+
+func (b *h1Body) isClosed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
+func (b *h1Body) trailerFields() proto.Fields {
+	b.readMu.Lock()
+	defer b.readMu.Unlock()
+	if b.err != io.EOF {
+		return nil
+	}
+	return b.trailers
+}

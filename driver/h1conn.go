@@ -1,0 +1,395 @@
+package driver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/httpwire/httpwire/h1"
+	"github.com/httpwire/httpwire/proto"
+)
+
+// h1Conn is an HTTP/1.1 client connection: one request at a time, run by the caller's goroutine.
+type h1Conn struct {
+	nc   net.Conn
+	opts *Options
+	tls  *tls.ConnectionState
+	core *h1.Conn
+	buf  []byte
+
+	mu        sync.Mutex
+	busy      bool
+	dead      bool // closed, broken, or handed over after a protocol switch
+	idleSince time.Time
+	dialed    Timings // Connect and TLS, reported by the first request only
+	reused    bool
+	stop      func() bool // ends the context watch of the request in flight
+	ctx       context.Context
+}
+
+func newH1Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h1Conn {
+	return &h1Conn{nc: nc, opts: opts, tls: state, core: h1.NewConnWithLimits(h1.Client, opts.H1Limits),
+		buf: make([]byte, 32<<10), idleSince: time.Now(), dialed: t}
+}
+
+func (c *h1Conn) Protocol() string { return "http/1.1" }
+
+func (c *h1Conn) Available() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.dead:
+		return -1
+	case c.busy:
+		return 0
+	}
+	return 1
+}
+
+func (c *h1Conn) Idle() (bool, time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.busy && !c.dead, c.idleSince
+}
+
+func (c *h1Conn) Close() error {
+	c.mu.Lock()
+	c.dead = true
+	c.mu.Unlock()
+	return c.nc.Close()
+}
+
+// RoundTrip runs one request. The context covers the whole exchange, body included: cancelling it closes
+// the connection, since an HTTP/1.1 message cannot be abandoned halfway.
+func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
+	c.mu.Lock()
+	switch {
+	case c.dead:
+		c.mu.Unlock()
+		return nil, ErrConnClosed
+	case c.busy:
+		c.mu.Unlock()
+		return nil, ErrConnBusy
+	}
+	c.busy = true
+	reused := c.reused
+	c.reused = true
+	c.ctx = ctx
+	c.mu.Unlock()
+	c.stop = context.AfterFunc(ctx, func() { c.nc.Close() })
+
+	start := time.Now()
+	resp, err := c.roundTrip(req, reused)
+	if err != nil {
+		c.finish(false)
+		return nil, c.wrap(err)
+	}
+	resp.Extensions.Timings.FirstByte = time.Since(start)
+	if !reused {
+		resp.Extensions.Timings.Connect, resp.Extensions.Timings.TLS = c.dialed.Connect, c.dialed.TLS
+	}
+	return resp, nil
+}
+
+func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
+	head, chunked := h1Head(req)
+	if err := c.core.SendRequest(head); err != nil {
+		return nil, err
+	}
+	expect := head.Fields.HasToken("Expect", "100-continue") && req.Body != nil
+	if err := c.flush(); err != nil {
+		return nil, err
+	}
+	var early *Response
+	if expect {
+		// RFC 9110 §10.1.1: wait for 100 Continue (or a final answer) before sending the body, not forever.
+		resp, err := c.awaitContinue(req)
+		if err != nil {
+			return nil, err
+		}
+		early = resp
+	}
+	if early == nil && req.Body != nil {
+		if err := c.sendBody(req, chunked); err != nil {
+			return nil, err
+		}
+	} else if early == nil || c.core.OurState() == h1.SendBody {
+		if early != nil {
+			// A final response came instead of 100 Continue: the body is not sent, so the connection
+			// cannot carry another request (RFC 9110 §10.1.1).
+			c.mu.Lock()
+			c.dead = true
+			c.mu.Unlock()
+		} else if err := c.core.SendEnd(nil); err != nil {
+			return nil, err
+		} else if err := c.flush(); err != nil {
+			return nil, err
+		}
+	}
+	if early != nil {
+		return early, nil
+	}
+	return c.readResponse(req, reused)
+}
+
+// h1Head builds the request head; it reports whether the body goes chunked.
+func h1Head(req *Request) (*proto.RequestHead, bool) {
+	target := req.Target
+	if target == "" {
+		target = "/"
+	}
+	h := &proto.RequestHead{Method: []byte(req.Method), Target: []byte(target), Version: proto.HTTP11,
+		Authority: []byte(req.Origin.Authority())}
+	h.Fields = make(proto.Fields, 0, len(req.Header)+2)
+	for _, f := range req.Header {
+		switch {
+		case proto.EqualFold(f.Name, "content-length"), proto.EqualFold(f.Name, "transfer-encoding"):
+			continue // framing follows Body and ContentLength
+		}
+		h.Fields = append(h.Fields, f)
+	}
+	chunked := false
+	switch {
+	case req.Body != nil && req.ContentLength >= 0:
+		h.Fields.Add("Content-Length", strconv.FormatInt(req.ContentLength, 10))
+	case req.Body != nil || req.Trailer != nil:
+		h.Fields.Add("Transfer-Encoding", "chunked")
+		chunked = true
+	case req.Method == "POST" || req.Method == "PUT" || req.Method == "PATCH":
+		h.Fields.Add("Content-Length", "0") // RFC 9110 §8.6: a user agent SHOULD send it
+	}
+	return h, chunked
+}
+
+// sendBody streams the request body and ends the message.
+func (c *h1Conn) sendBody(req *Request, chunked bool) error {
+	buf := make([]byte, 32<<10)
+	var sent int64
+	for {
+		n, rerr := req.Body.Read(buf)
+		if n > 0 {
+			if err := c.core.SendData(buf[:n]); err != nil {
+				return err
+			}
+			if err := c.flush(); err != nil {
+				return err
+			}
+			sent += int64(n)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fmt.Errorf("driver: reading the request body: %w", rerr)
+		}
+	}
+	if !chunked && sent != req.ContentLength {
+		return fmt.Errorf("driver: request body had %d bytes, ContentLength said %d", sent, req.ContentLength)
+	}
+	var trailers proto.Fields
+	if req.Trailer != nil && chunked {
+		trailers = req.Trailer()
+	}
+	if err := c.core.SendEnd(trailers); err != nil {
+		return err
+	}
+	return c.flush()
+}
+
+// awaitContinue waits for 100 Continue; it returns a final response if one came first, nil to go on.
+func (c *h1Conn) awaitContinue(req *Request) (*Response, error) {
+	deadline := time.Now().Add(c.opts.expectContinueTimeout())
+	for c.core.ClientAwaitsContinue() {
+		ev, err := c.core.NextEvent()
+		if err != nil {
+			return nil, err
+		}
+		switch e := ev.(type) {
+		case nil:
+			if err := c.nc.SetReadDeadline(deadline); err != nil {
+				return nil, err
+			}
+			if err := c.fill(); err != nil {
+				if isTimeout(err) && c.ctx.Err() == nil {
+					return nil, c.nc.SetReadDeadline(time.Time{}) // no answer: send the body anyway
+				}
+				return nil, err
+			}
+		case *h1.InformationalResponse:
+			if req.OnInformational != nil {
+				req.OnInformational(e.ResponseHead.Clone())
+			}
+		case *h1.Response:
+			return c.response(req, e), c.nc.SetReadDeadline(time.Time{})
+		}
+	}
+	return nil, c.nc.SetReadDeadline(time.Time{})
+}
+
+// readResponse reads up to the final response head.
+func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
+	gotBytes := false
+	for {
+		ev, err := c.core.NextEvent()
+		if err != nil {
+			if reused && !gotBytes && errors.Is(err, proto.ErrIncomplete) {
+				// A kept-alive connection the server had closed: the request never reached it.
+				return nil, fmt.Errorf("%w: %w", ErrNotProcessed, err)
+			}
+			return nil, err
+		}
+		switch e := ev.(type) {
+		case nil:
+			if err := c.fill(); err != nil {
+				if reused && !gotBytes && !isTimeout(err) && c.ctx.Err() == nil {
+					return nil, fmt.Errorf("%w: %w", ErrNotProcessed, err)
+				}
+				return nil, err
+			}
+			gotBytes = true
+		case *h1.InformationalResponse:
+			if e.Status == 101 {
+				return c.switched(req, &e.ResponseHead), nil
+			}
+			if req.OnInformational != nil {
+				req.OnInformational(e.ResponseHead.Clone())
+			}
+		case *h1.Response:
+			resp := c.response(req, e)
+			if c.core.TheirState() == h1.SwitchedProtocol {
+				return c.switched(req, &e.ResponseHead), nil // 2xx to CONNECT
+			}
+			return resp, nil
+		case *h1.ConnectionClosed:
+			err := fmt.Errorf("%w: closed before a response", ErrConnClosed)
+			if reused && !gotBytes {
+				err = fmt.Errorf("%w: %w", ErrNotProcessed, err)
+			}
+			return nil, err
+		}
+	}
+}
+
+func (c *h1Conn) response(req *Request, e *h1.Response) *Response {
+	body := &h1Body{c: c}
+	resp := &Response{Status: e.Status, Header: e.Fields.Clone(), Body: body, trailers: body.trailerFields}
+	resp.Extensions.HTTPVersion = "HTTP/" + e.Version.String()
+	resp.Extensions.ReasonPhrase = string(e.Reason)
+	resp.Extensions.TLS = c.tls
+	return resp
+}
+
+// switched hands the raw connection over after 101 or a 2xx to CONNECT; the connection leaves the pool.
+func (c *h1Conn) switched(req *Request, h *proto.ResponseHead) *Response {
+	buffered, _ := c.core.TrailingData()
+	stream := newRawStream(c.nc, buffered)
+	c.stop()
+	c.mu.Lock()
+	c.dead, c.busy = true, false
+	c.mu.Unlock()
+	resp := &Response{Status: h.Status, Header: h.Fields.Clone(), Body: io.NopCloser(eofReader{})}
+	resp.Extensions.HTTPVersion = "HTTP/" + h.Version.String()
+	resp.Extensions.ReasonPhrase = string(h.Reason)
+	resp.Extensions.NetworkStream = stream
+	resp.Extensions.TLS = c.tls
+	return resp
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// fill reads from the network into the core.
+func (c *h1Conn) fill() error {
+	if c.opts.ReadTimeout > 0 {
+		if err := c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout)); err != nil {
+			return err
+		}
+	}
+	n, err := c.nc.Read(c.buf)
+	if n > 0 {
+		if rerr := c.core.Receive(c.buf[:n]); rerr != nil {
+			return rerr
+		}
+		return nil
+	}
+	if err == io.EOF {
+		return c.core.ReceiveEOF()
+	}
+	if err == nil {
+		return nil
+	}
+	return err
+}
+
+// flush writes what the core has pending.
+func (c *h1Conn) flush() error {
+	if c.opts.WriteTimeout > 0 {
+		if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
+			return err
+		}
+	}
+	return writeAll(c.nc, c.core.Pending, c.core.Advance)
+}
+
+// finish ends the request in flight; a connection that is not reusable is closed.
+func (c *h1Conn) finish(reusable bool) {
+	if c.stop != nil {
+		c.stop()
+	}
+	c.mu.Lock()
+	c.busy = false
+	c.idleSince = time.Now()
+	if !reusable {
+		c.dead = true
+	}
+	dead := c.dead
+	c.mu.Unlock()
+	if dead {
+		c.nc.Close()
+	}
+}
+
+// wrap explains an error: a cancelled or expired context wins over the network error it caused.
+func (c *h1Conn) wrap(err error) error {
+	if ctxErr := c.ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		return fmt.Errorf("%w: %w", ctxErr, err)
+	}
+	return err
+}
+
+// reusableAfterResponse reports whether the cycle ended cleanly and starts the next one.
+func (c *h1Conn) reusableAfterResponse() bool {
+	if c.core.OurState() != h1.Done || c.core.TheirState() != h1.Done {
+		return false
+	}
+	if extra, _ := c.core.TrailingData(); len(extra) > 0 {
+		return false // bytes nobody asked for: do not let them answer the next request
+	}
+	return c.core.StartNextCycle() == nil
+}
+
+func writeAll(nc net.Conn, pending func() []byte, advance func(int)) error {
+	for {
+		p := pending()
+		if len(p) == 0 {
+			return nil
+		}
+		n, err := nc.Write(p)
+		advance(n)
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

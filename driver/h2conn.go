@@ -1,0 +1,339 @@
+package driver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/httpwire/httpwire/h2"
+)
+
+// h2Conn is an HTTP/2 client connection. A reader goroutine feeds received bytes to the core and dispatches
+// events to per-stream queues; a writer goroutine sends what the core has pending, so that no goroutine
+// ever writes to the network while holding the lock the reader needs.
+type h2Conn struct {
+	nc     net.Conn
+	opts   *Options
+	tls    *tls.ConnectionState
+	dialed Timings
+
+	mu           sync.Mutex // guards the core and everything below
+	core         *h2.Conn
+	streams      map[uint32]*h2Stream
+	window       *sync.Cond // broadcast when send windows may have opened
+	err          error      // why the connection is dead; nil while it lives
+	goAway       bool
+	settingsSeen bool
+	idleSince    time.Time
+	reused       bool
+	pings        map[[8]byte]chan struct{}
+
+	wake chan struct{} // tells the writer there may be output
+	done chan struct{} // closed when the connection dies
+	wg   sync.WaitGroup
+}
+
+func newH2Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h2Conn {
+	c := &h2Conn{
+		nc: nc, opts: opts, tls: state, dialed: t,
+		core:      h2.NewConn(h2.Client, opts.H2),
+		streams:   make(map[uint32]*h2Stream),
+		idleSince: time.Now(),
+		pings:     make(map[[8]byte]chan struct{}),
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+	}
+	c.window = sync.NewCond(&c.mu)
+	c.wg.Add(2)
+	go c.readLoop()
+	go c.writeLoop()
+	c.kick()
+	return c
+}
+
+func (c *h2Conn) Protocol() string { return "h2" }
+
+func (c *h2Conn) Available() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil || c.goAway {
+		return -1
+	}
+	if !c.core.CanOpenStream() {
+		return 0
+	}
+	limit := int(min(c.core.PeerSettings().MaxConcurrentStreams, 1000))
+	return max(0, limit-c.localStreams())
+}
+
+func (c *h2Conn) localStreams() int { return len(c.streams) }
+
+func (c *h2Conn) Idle() (bool, time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.streams) == 0 && c.err == nil, c.idleSince
+}
+
+// Close ends the connection and waits for its goroutines.
+func (c *h2Conn) Close() error {
+	c.mu.Lock()
+	if c.err == nil {
+		_ = c.core.GoAway(h2.ErrCodeNo, nil)
+		c.flushLocked()
+	}
+	c.failLocked(ErrConnClosed)
+	c.mu.Unlock()
+	c.wg.Wait()
+	return nil
+}
+
+// Ping sends a PING and waits for its acknowledgement: a health check of an idle connection.
+func (c *h2Conn) Ping(ctx context.Context) error {
+	var data [8]byte
+	now := time.Now().UnixNano()
+	for i := range data {
+		data[i] = byte(now >> (8 * i))
+	}
+	ack := make(chan struct{})
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return c.err
+	}
+	c.pings[data] = ack
+	err := c.core.Ping(data)
+	c.kickLocked()
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ack:
+		return nil
+	case <-c.done:
+		return c.deadErr()
+	case <-ctx.Done():
+		c.mu.Lock()
+		delete(c.pings, data)
+		c.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+func (c *h2Conn) deadErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+func (c *h2Conn) readLoop() {
+	defer c.wg.Done()
+	buf := make([]byte, 64<<10)
+	for {
+		n, rerr := c.nc.Read(buf)
+		c.mu.Lock()
+		if c.err != nil {
+			c.mu.Unlock()
+			return
+		}
+		if n > 0 {
+			if err := c.core.Receive(buf[:n]); err != nil {
+				c.failLocked(err)
+				c.mu.Unlock()
+				return
+			}
+		}
+		c.processLocked()
+		if isTimeout(rerr) {
+			if err := c.core.HandleTimeout(time.Now()); err != nil {
+				c.flushLocked()
+				c.failLocked(err)
+			}
+			rerr = nil
+		}
+		if rerr != nil && c.err == nil {
+			c.failLocked(fmt.Errorf("%w: %w", ErrConnClosed, rerr))
+		}
+		if c.err == nil {
+			c.armLocked()
+			c.kickLocked()
+		}
+		dead := c.err != nil
+		c.mu.Unlock()
+		if dead {
+			return
+		}
+	}
+}
+
+// processLocked reads every event the core has and dispatches it.
+func (c *h2Conn) processLocked() {
+	for {
+		ev, err := c.core.NextEvent()
+		if err != nil {
+			c.flushLocked() // the GOAWAY carrying the error
+			c.failLocked(err)
+			return
+		}
+		if ev == nil {
+			return
+		}
+		c.dispatchLocked(ev)
+	}
+}
+
+func (c *h2Conn) dispatchLocked(ev h2.Event) {
+	switch e := ev.(type) {
+	case *h2.HeadersReceived:
+		if st := c.streams[e.StreamID]; st != nil {
+			st.onHeaders(e)
+		}
+	case *h2.DataReceived:
+		st := c.streams[e.StreamID]
+		if st == nil || st.bodyClosed {
+			c.core.Consume(e.StreamID, len(e.Data))
+			return
+		}
+		st.data = append(st.data, e.Data...)
+		st.cond.Broadcast()
+	case *h2.StreamEnded:
+		if st := c.streams[e.StreamID]; st != nil {
+			st.ended = true
+			st.cond.Broadcast()
+		}
+	case *h2.StreamReset:
+		if st := c.streams[e.StreamID]; st != nil {
+			var err error = &StreamError{StreamID: e.StreamID, Code: uint32(e.Code)}
+			if e.Code == h2.ErrCodeRefusedStream && !st.gotHead {
+				err = fmt.Errorf("%w: %w", ErrNotProcessed, err) // RFC 9113 §8.7
+			}
+			st.failLocked(err)
+		}
+		c.window.Broadcast()
+	case *h2.WindowUpdated, *h2.SettingsReceived:
+		c.settingsSeen = true
+		c.window.Broadcast()
+	case *h2.GoAwayReceived:
+		c.goAway = true
+		for id, st := range c.streams {
+			if id > e.LastStreamID {
+				// RFC 9113 §6.8: streams above the last one were not processed and may be retried.
+				st.failLocked(fmt.Errorf("%w: GOAWAY (last stream %d, %v)", ErrNotProcessed, e.LastStreamID, e.Code))
+			}
+		}
+		c.window.Broadcast()
+	case *h2.PingAcked:
+		if ch := c.pings[e.Data]; ch != nil {
+			close(ch)
+			delete(c.pings, e.Data)
+		}
+	}
+}
+
+func (c *h2Conn) writeLoop() {
+	defer c.wg.Done()
+	var out []byte
+	for {
+		select {
+		case <-c.wake:
+		case <-c.done:
+			return
+		}
+		c.mu.Lock()
+		out = append(out[:0], c.core.Pending()...)
+		c.core.Advance(len(out))
+		c.mu.Unlock()
+		if len(out) == 0 {
+			continue
+		}
+		if c.opts.WriteTimeout > 0 {
+			_ = c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+		}
+		if _, err := c.nc.Write(out); err != nil {
+			c.mu.Lock()
+			c.failLocked(fmt.Errorf("%w: write: %w", ErrConnClosed, err))
+			c.mu.Unlock()
+			return
+		}
+	}
+}
+
+// kick wakes the writer.
+func (c *h2Conn) kick() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *h2Conn) kickLocked() {
+	if len(c.core.Pending()) > 0 {
+		c.kick()
+	}
+}
+
+// flushLocked writes pending output synchronously: the last words before the connection dies.
+func (c *h2Conn) flushLocked() {
+	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+	_ = writeAll(c.nc, c.core.Pending, c.core.Advance)
+}
+
+// armLocked points the reader's deadline at the core's next timer (DESIGN.md §3: time is an argument).
+func (c *h2Conn) armLocked() {
+	at, ok := c.core.Deadline()
+	if ok && at.IsZero() {
+		if err := c.core.HandleTimeout(time.Now()); err != nil {
+			c.flushLocked()
+			c.failLocked(err)
+			return
+		}
+		at, ok = c.core.Deadline()
+	}
+	if !ok {
+		at = time.Time{}
+	}
+	_ = c.nc.SetReadDeadline(at)
+}
+
+// failLocked kills the connection: every stream fails with err, the goroutines end.
+func (c *h2Conn) failLocked(err error) {
+	if c.err != nil {
+		return
+	}
+	c.err = err
+	for _, st := range c.streams {
+		st.failLocked(err)
+	}
+	for data, ch := range c.pings {
+		close(ch)
+		delete(c.pings, data)
+	}
+	c.window.Broadcast()
+	close(c.done)
+	c.nc.Close()
+}
+
+// removeLocked forgets a finished stream.
+func (c *h2Conn) removeLocked(st *h2Stream) {
+	if c.streams[st.id] == st {
+		delete(c.streams, st.id)
+	}
+	if len(c.streams) == 0 {
+		c.idleSince = time.Now()
+		if c.goAway && c.err == nil {
+			c.failLocked(ErrConnClosed) // drained after GOAWAY: nothing more can run here
+		}
+	}
+}
+
+// wrapCtx prefers the context's error when it caused err.
+func wrapCtx(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		return fmt.Errorf("%w: %w", ctxErr, err)
+	}
+	return err
+}

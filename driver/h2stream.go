@@ -1,0 +1,327 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/proto"
+)
+
+// h2Stream is one request on an HTTP/2 connection. Its fields are guarded by the connection's mutex.
+type h2Stream struct {
+	c    *h2Conn
+	id   uint32
+	cond *sync.Cond // signalled when the head, data, the end or an error arrives
+
+	req      *Request
+	infos    []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
+	head     *proto.ResponseHead
+	gotHead  bool
+	data     []byte // received, not yet read
+	ended    bool   // END_STREAM received
+	trailers proto.Fields
+	err      error
+
+	bodyClosed bool
+}
+
+func (st *h2Stream) onHeaders(e *h2.HeadersReceived) {
+	switch e.Kind {
+	case h2.KindInformational:
+		st.infos = append(st.infos, e.Response.Clone())
+	case h2.KindResponse:
+		st.head = e.Response.Clone()
+		st.gotHead = true
+	case h2.KindTrailers:
+		st.trailers = e.Trailers.Clone()
+	}
+	st.cond.Broadcast()
+}
+
+func (st *h2Stream) failLocked(err error) {
+	if st.err == nil {
+		st.err = err
+	}
+	st.cond.Broadcast()
+}
+
+// RoundTrip opens a stream, sends the request and its body under flow control, and returns when the final
+// response head arrives. Cancelling ctx resets the stream (RST_STREAM CANCEL); the connection goes on.
+func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
+	head := h2Head(req)
+	endStream := req.Body == nil && req.Trailer == nil && req.Protocol == "" && req.Method != "CONNECT"
+	start := time.Now()
+	c.mu.Lock()
+	if c.err != nil {
+		err := c.err
+		c.mu.Unlock()
+		return nil, err
+	}
+	id, err := c.core.SendRequest(head, endStream)
+	if err != nil {
+		c.mu.Unlock()
+		if errors.Is(err, h2.ErrGoingAway) || errors.Is(err, h2.ErrStreamLimit) || errors.Is(err, h2.ErrStreamIDsExhausted) {
+			return nil, fmt.Errorf("%w: %w", ErrNotProcessed, err)
+		}
+		return nil, err
+	}
+	st := &h2Stream{c: c, id: id, req: req, cond: sync.NewCond(&c.mu)}
+	c.streams[id] = st
+	reused := c.reused
+	c.reused = true
+	c.armLocked()
+	c.kickLocked()
+	c.mu.Unlock()
+
+	stop := context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		st.failLocked(ctx.Err())
+		c.cancelLocked(st)
+	})
+	tunnel := req.Method == "CONNECT"
+	if !endStream && !tunnel {
+		if err := c.sendBody(st, req); err != nil {
+			stop()
+			c.abandon(st)
+			return nil, wrapCtx(ctx, err)
+		}
+	}
+	resp, err := c.awaitHead(st)
+	if err != nil {
+		stop()
+		c.abandon(st)
+		return nil, wrapCtx(ctx, err)
+	}
+	resp.Extensions.Timings.FirstByte = time.Since(start)
+	if !reused {
+		resp.Extensions.Timings.Connect, resp.Extensions.Timings.TLS = c.dialed.Connect, c.dialed.TLS
+	}
+	if tunnel && resp.Status >= 200 && resp.Status < 300 {
+		// RFC 9113 §8.5, RFC 8441 §5: the stream is now a byte channel both ways.
+		resp.Extensions.NetworkStream = &h2Tunnel{st: st, stop: stop}
+		resp.Body = io.NopCloser(eofReader{})
+		return resp, nil
+	}
+	resp.Body = &h2Body{st: st, stop: stop, ctx: ctx}
+	return resp, nil
+}
+
+// h2Head translates a request into HTTP/2 form: pseudo-header fields, lower-case names, and none of the
+// connection-specific fields (RFC 9113 §8.2.2, §8.3.1).
+func h2Head(req *Request) *proto.RequestHead {
+	target := req.Target
+	if target == "" {
+		target = "/"
+	}
+	h := &proto.RequestHead{Method: []byte(req.Method), Version: proto.HTTP2,
+		Authority: []byte(req.Origin.Authority())}
+	if req.Method != "CONNECT" || req.Protocol != "" {
+		h.Scheme, h.Target = []byte(req.Origin.Scheme), []byte(target)
+	} else {
+		h.Authority = []byte(target)
+	}
+	h.Protocol = []byte(req.Protocol)
+	h.Fields = make(proto.Fields, 0, len(req.Header)+1)
+	for _, f := range req.Header {
+		name := strings.ToLower(string(f.Name))
+		switch name {
+		case "connection", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade", "content-length":
+			continue
+		case "host":
+			if req.Method != "CONNECT" {
+				h.Authority = f.Value
+			}
+			continue
+		case "te":
+			if !proto.EqualFold(f.Value, "trailers") {
+				continue
+			}
+		}
+		h.Fields = append(h.Fields, proto.Field{Name: []byte(name), Value: f.Value})
+	}
+	if req.Body != nil && req.ContentLength >= 0 {
+		h.Fields.Add("content-length", strconv.FormatInt(req.ContentLength, 10))
+	}
+	return h
+}
+
+// sendBody streams the request body, waiting for flow-control windows as needed.
+func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
+	buf := make([]byte, 16<<10)
+	for req.Body != nil {
+		n, rerr := req.Body.Read(buf)
+		if n > 0 {
+			if err := c.sendData(st, buf[:n]); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fmt.Errorf("driver: reading the request body: %w", rerr)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st.err != nil {
+		return st.err
+	}
+	var err error
+	if req.Trailer != nil {
+		err = c.core.SendTrailers(st.id, req.Trailer())
+	} else {
+		_, err = c.core.SendData(st.id, nil, true)
+	}
+	c.armLocked()
+	c.kickLocked()
+	return err
+}
+
+// sendData sends p on the stream, blocking while the windows are closed.
+func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(p) > 0 {
+		if st.err != nil {
+			return st.err
+		}
+		n, err := c.core.SendData(st.id, p, false)
+		if err != nil {
+			return err
+		}
+		p = p[n:]
+		c.armLocked()
+		c.kickLocked()
+		if len(p) > 0 && n == 0 {
+			c.window.Wait()
+		}
+	}
+	return nil
+}
+
+// awaitHead waits for the final response head, handing 1xx heads to OnInformational on the way.
+func (c *h2Conn) awaitHead(st *h2Stream) (*Response, error) {
+	c.mu.Lock()
+	for {
+		for len(st.infos) > 0 {
+			info := st.infos[0]
+			st.infos = st.infos[1:]
+			if st.req.OnInformational != nil {
+				c.mu.Unlock()
+				st.req.OnInformational(info)
+				c.mu.Lock()
+			}
+		}
+		if st.gotHead {
+			break
+		}
+		if st.err != nil {
+			err := st.err
+			c.mu.Unlock()
+			return nil, err
+		}
+		st.cond.Wait()
+	}
+	h := st.head
+	c.mu.Unlock()
+	resp := &Response{Status: h.Status, Header: h.Fields}
+	resp.Extensions.HTTPVersion = "HTTP/2"
+	resp.Extensions.TLS = c.tls
+	resp.trailers = func() proto.Fields {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return st.trailers
+	}
+	return resp, nil
+}
+
+// cancelLocked resets a stream the application gave up on.
+func (c *h2Conn) cancelLocked(st *h2Stream) {
+	if c.streams[st.id] != st {
+		return
+	}
+	if len(st.data) > 0 {
+		c.core.Consume(st.id, len(st.data))
+		st.data = nil
+	}
+	if c.err == nil {
+		_ = c.core.Reset(st.id, h2.ErrCodeCancel)
+		c.kickLocked()
+	}
+	c.removeLocked(st)
+	c.window.Broadcast()
+}
+
+// abandon resets the stream after a failed request.
+func (c *h2Conn) abandon(st *h2Stream) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cancelLocked(st)
+}
+
+// h2Body streams a response body; reading credits the flow-control windows (DESIGN.md §4).
+type h2Body struct {
+	st   *h2Stream
+	stop func() bool
+	ctx  context.Context
+	eof  bool
+}
+
+func (b *h2Body) Read(p []byte) (int, error) {
+	st := b.st
+	c := st.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		if st.bodyClosed {
+			return 0, ErrBodyClosed
+		}
+		if len(st.data) > 0 {
+			n := copy(p, st.data)
+			st.data = st.data[n:]
+			if len(st.data) == 0 {
+				st.data = nil
+			}
+			c.core.Consume(st.id, n)
+			c.kickLocked()
+			return n, nil
+		}
+		if st.ended {
+			if !b.eof {
+				b.eof = true
+				b.stop()
+				c.removeLocked(st)
+			}
+			return 0, io.EOF
+		}
+		if st.err != nil {
+			return 0, wrapCtx(b.ctx, st.err)
+		}
+		st.cond.Wait()
+	}
+}
+
+// Close abandons the rest of the body: the stream is reset with CANCEL unless it already ended.
+func (b *h2Body) Close() error {
+	st := b.st
+	c := st.c
+	b.stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st.bodyClosed = true
+	if st.ended && len(st.data) == 0 {
+		c.removeLocked(st)
+		return nil
+	}
+	c.cancelLocked(st)
+	return nil
+}

@@ -1,0 +1,62 @@
+package driver
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"time"
+
+	"github.com/httpwire/httpwire/h1"
+	"github.com/httpwire/httpwire/h2"
+)
+
+// Options configure how a connection is dialed and run. The zero value dials TCP, offers "h2" and
+// "http/1.1" over TLS, verifies certificates, and has no timeouts beyond the request's context.
+type Options struct {
+	// DialContext opens the transport connection; nil uses a net.Dialer (happy eyeballs, RFC 8305) with
+	// LocalAddr.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// LocalAddr is the local address to dial from.
+	LocalAddr net.Addr
+	// UnixSocket, when set, is dialed instead of the origin's host and port.
+	UnixSocket string
+
+	// TLSConfig is cloned for each TLS connection; nil means defaults with verification on. Its NextProtos
+	// are replaced by the protocols enabled below, and ServerName, when empty, by the origin's host.
+	TLSConfig *tls.Config
+	// ServerName overrides the TLS server name (SNI and verification).
+	ServerName string
+	// HTTP1 and HTTP2 enable the protocols offered with ALPN (RFC 7301); both false means both true.
+	HTTP1, HTTP2 bool
+	// H2C speaks HTTP/2 by prior knowledge on plaintext "http" origins (RFC 9113 §3.3).
+	H2C bool
+
+	// ConnectTimeout bounds dialing; TLSHandshakeTimeout bounds the handshake.
+	ConnectTimeout      time.Duration
+	TLSHandshakeTimeout time.Duration
+	// WriteTimeout bounds each write to the network; ReadTimeout bounds the wait for each read of a response
+	// (the idle time between bytes, not the whole response).
+	WriteTimeout time.Duration
+	ReadTimeout  time.Duration
+	// ExpectContinueTimeout bounds the wait for 100 Continue after a request with `Expect: 100-continue`;
+	// the body is sent when it expires. Default 1 s.
+	ExpectContinueTimeout time.Duration
+
+	// H1Limits and H2 configure the protocol cores.
+	H1Limits h1.Limits
+	H2       h2.Config
+}
+
+func (o *Options) protocols() (http1, http2 bool) {
+	if !o.HTTP1 && !o.HTTP2 {
+		return true, true
+	}
+	return o.HTTP1, o.HTTP2
+}
+
+func (o *Options) expectContinueTimeout() time.Duration {
+	if o.ExpectContinueTimeout > 0 {
+		return o.ExpectContinueTimeout
+	}
+	return time.Second
+}

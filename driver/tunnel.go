@@ -1,0 +1,53 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"time"
+
+	"github.com/httpwire/httpwire/h2"
+)
+
+// h2Tunnel is an HTTP/2 stream used as a byte channel after a 2xx to CONNECT or an extended CONNECT
+// (RFC 9113 §8.5, RFC 8441): reads return DATA, writes send DATA, Close ends the stream.
+type h2Tunnel struct {
+	st   *h2Stream
+	stop func() bool
+}
+
+func (t *h2Tunnel) Read(p []byte) (int, error) {
+	b := h2Body{st: t.st, stop: t.stop, ctx: context.Background()}
+	return b.Read(p)
+}
+
+func (t *h2Tunnel) Write(p []byte) (int, error) {
+	if err := t.st.c.sendData(t.st, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Close sends END_STREAM; the peer's side may still deliver data until it ends too.
+func (t *h2Tunnel) Close() error {
+	c := t.st.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.st.err != nil || c.err != nil {
+		return nil
+	}
+	if _, err := c.core.SendData(t.st.id, nil, true); err != nil && !errors.Is(err, h2.ErrStreamNotWritable) {
+		return err
+	}
+	c.kickLocked()
+	return nil
+}
+
+func (t *h2Tunnel) LocalAddr() net.Addr  { return t.st.c.nc.LocalAddr() }
+func (t *h2Tunnel) RemoteAddr() net.Addr { return t.st.c.nc.RemoteAddr() }
+
+// Deadlines are not supported on a stream: they would affect every stream of the connection.
+func (t *h2Tunnel) SetDeadline(time.Time) error      { return os.ErrNoDeadline }
+func (t *h2Tunnel) SetReadDeadline(time.Time) error  { return os.ErrNoDeadline }
+func (t *h2Tunnel) SetWriteDeadline(time.Time) error { return os.ErrNoDeadline }

@@ -1,0 +1,68 @@
+package driver
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"time"
+
+	"github.com/httpwire/httpwire/proto"
+)
+
+// Request is one HTTP request.
+type Request struct {
+	Method string
+	Origin proto.Origin
+	// Target is the request-target: a path with an optional query ("/a?b=1"), or for CONNECT the authority
+	// "host:port". Empty means "/".
+	Target string
+	Header proto.Fields
+	// Body streams the content; nil means none. ContentLength is its length, or -1 when unknown (HTTP/1.1
+	// then sends it chunked).
+	Body          io.Reader
+	ContentLength int64
+	// Trailer, when set, is called after Body returned io.EOF and its fields are sent as trailers.
+	Trailer func() proto.Fields
+	// Protocol is the :protocol of an extended CONNECT over HTTP/2 (RFC 8441), e.g. "websocket".
+	Protocol string
+	// OnInformational is called for each 1xx response before the final one (103 Early Hints, 100 Continue).
+	OnInformational func(*proto.ResponseHead)
+}
+
+// Response is the answer to a Request. Its Body streams the content as it arrives; read it to the end and
+// close it, or close it early to abandon the rest.
+type Response struct {
+	Status int
+	Header proto.Fields
+	Body   io.ReadCloser
+	// Extensions holds what is specific to the protocol and the connection, as in httpcore.
+	Extensions Extensions
+
+	trailers func() proto.Fields
+}
+
+// Trailers returns the trailer fields, available once Body has returned io.EOF.
+func (r *Response) Trailers() proto.Fields {
+	if r.trailers == nil {
+		return nil
+	}
+	return r.trailers()
+}
+
+// Extensions carries protocol and connection details of a response.
+type Extensions struct {
+	HTTPVersion  string // "HTTP/1.1", "HTTP/1.0" or "HTTP/2"
+	ReasonPhrase string // HTTP/1.x only
+	// NetworkStream is the raw connection after 101 Switching Protocols or a 2xx to CONNECT (nil otherwise).
+	// Its reads start with the bytes that arrived with the response head. Closing it closes the connection.
+	NetworkStream net.Conn
+	TLS           *tls.ConnectionState
+	Timings       Timings
+}
+
+// Timings measures the phases of a request.
+type Timings struct {
+	Connect   time.Duration // TCP (or Unix) connect; zero on a reused connection
+	TLS       time.Duration // TLS handshake; zero on a reused or plaintext connection
+	FirstByte time.Duration // from the start of the request to the first byte of the response head
+}
