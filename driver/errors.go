@@ -3,6 +3,7 @@ package driver
 import (
 	"errors"
 	"fmt"
+	"os"
 )
 
 var (
@@ -13,6 +14,9 @@ var (
 	// ErrNotProcessed marks a request the server provably did not process (HTTP/2 GOAWAY above its stream,
 	// REFUSED_STREAM, or an HTTP/1.1 connection closed before any response byte): safe to retry elsewhere.
 	ErrNotProcessed = errors.New("driver: request not processed by the server")
+	// ErrReadTimeout: no byte of the response arrived within Options.ReadTimeout. It matches
+	// os.ErrDeadlineExceeded, like a network read deadline, and reports Timeout() true.
+	ErrReadTimeout error = readTimeout{}
 	// ErrBodyClosed: a read after the response body was closed.
 	ErrBodyClosed = errors.New("driver: read on closed response body")
 )
@@ -25,4 +29,13 @@ type StreamError struct {
 
 func (e *StreamError) Error() string {
 	return fmt.Sprintf("driver: stream %d reset by the server (code %#x)", e.StreamID, e.Code)
+}
+
+type readTimeout struct{}
+
+func (readTimeout) Error() string   { return "driver: read timeout" }
+func (readTimeout) Timeout() bool   { return true }
+func (readTimeout) Temporary() bool { return true }
+func (readTimeout) Is(target error) bool {
+	return target == os.ErrDeadlineExceeded
 }

@@ -58,7 +58,7 @@ func (b *h1Body) next(network bool) error {
 		if !network {
 			return errMore
 		}
-		if err := c.fill(); err != nil {
+		if _, err := c.fill(); err != nil {
 			return b.fail(err)
 		}
 	case *h1.Data:

@@ -215,7 +215,7 @@ func (c *h1Conn) awaitContinue(req *Request) (*Response, error) {
 			if err := c.nc.SetReadDeadline(deadline); err != nil {
 				return nil, err
 			}
-			if err := c.fill(); err != nil {
+			if _, err := c.fill(); err != nil {
 				if isTimeout(err) && c.ctx.Err() == nil {
 					return nil, c.nc.SetReadDeadline(time.Time{}) // no answer: send the body anyway
 				}
@@ -246,13 +246,14 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 		}
 		switch e := ev.(type) {
 		case nil:
-			if err := c.fill(); err != nil {
+			n, err := c.fill()
+			if err != nil {
 				if reused && !gotBytes && !isTimeout(err) && c.ctx.Err() == nil {
 					return nil, fmt.Errorf("%w: %w", ErrNotProcessed, err)
 				}
 				return nil, err
 			}
-			gotBytes = true
+			gotBytes = gotBytes || n > 0
 		case *h1.InformationalResponse:
 			if e.Status == 101 {
 				return c.switched(req, &e.ResponseHead), nil
@@ -305,27 +306,21 @@ type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
-// fill reads from the network into the core.
-func (c *h1Conn) fill() error {
+// fill reads from the network into the core and returns how many bytes arrived.
+func (c *h1Conn) fill() (int, error) {
 	if c.opts.ReadTimeout > 0 {
 		if err := c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout)); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	n, err := c.nc.Read(c.buf)
-	if n > 0 {
-		if rerr := c.core.Receive(c.buf[:n]); rerr != nil {
-			return rerr
-		}
-		return nil
+	switch {
+	case n > 0:
+		return n, c.core.Receive(c.buf[:n])
+	case err == io.EOF:
+		return 0, c.core.ReceiveEOF()
 	}
-	if err == io.EOF {
-		return c.core.ReceiveEOF()
-	}
-	if err == nil {
-		return nil
-	}
-	return err
+	return 0, err
 }
 
 // flush writes what the core has pending.

@@ -229,7 +229,7 @@ func (c *h2Conn) awaitHead(st *h2Stream) (*Response, error) {
 			c.mu.Unlock()
 			return nil, err
 		}
-		st.cond.Wait()
+		c.waitIdle(st)
 	}
 	h := st.head
 	c.mu.Unlock()
@@ -306,7 +306,28 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		if st.err != nil {
 			return 0, wrapCtx(b.ctx, st.err)
 		}
+		c.waitIdle(st)
+	}
+}
+
+// waitIdle waits for the stream to change; with Options.ReadTimeout, a stream that stays silent that long
+// fails with ErrReadTimeout (the idle time between bytes, as on HTTP/1.1).
+func (c *h2Conn) waitIdle(st *h2Stream) {
+	if c.opts.ReadTimeout <= 0 {
 		st.cond.Wait()
+		return
+	}
+	expired := false
+	t := time.AfterFunc(c.opts.ReadTimeout, func() {
+		c.mu.Lock()
+		expired = true
+		st.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	st.cond.Wait()
+	t.Stop()
+	if expired && len(st.data) == 0 && !st.ended {
+		st.failLocked(ErrReadTimeout)
 	}
 }
 

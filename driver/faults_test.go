@@ -1,0 +1,265 @@
+package driver_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/proto"
+)
+
+// rawServer accepts one connection on loopback and hands it to serve.
+func rawServer(t *testing.T, serve func(nc net.Conn)) proto.Origin {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		nc, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		serve(nc)
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		<-done
+	})
+	o, _ := proto.ParseOrigin("http://" + l.Addr().String())
+	return o
+}
+
+func TestFaultServerClosesMidBody(t *testing.T) {
+	origin := rawServer(t, func(nc net.Conn) {
+		_, _ = http.ReadRequest(bufio.NewReader(nc))
+		_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b")
+	})
+	c, err := driver.Dial(context.Background(), origin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if string(body) != "only ten b" || !errors.Is(err, proto.ErrIncomplete) {
+		t.Fatalf("got %q, %v; want the 10 bytes then ErrIncomplete", body, err)
+	}
+	if c.Available() != -1 {
+		t.Fatal("a connection that lost its peer mid-body is still offered")
+	}
+}
+
+func TestFaultMalformedResponse(t *testing.T) {
+	origin := rawServer(t, func(nc net.Conn) {
+		_, _ = http.ReadRequest(bufio.NewReader(nc))
+		_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")
+	})
+	c, err := driver.Dial(context.Background(), origin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+	var re *proto.RemoteError
+	if !errors.As(err, &re) || !errors.Is(err, proto.ErrFraming) {
+		t.Fatalf("got %v, want a RemoteError wrapping ErrFraming", err)
+	}
+}
+
+// TestFaultStaleKeepAlive: the server closes a kept-alive connection; the next request on it fails with
+// ErrNotProcessed, which tells a pool it may retry on a new connection.
+func TestFaultStaleKeepAlive(t *testing.T) {
+	origin := rawServer(t, func(nc net.Conn) {
+		br := bufio.NewReader(nc)
+		if _, err := http.ReadRequest(br); err != nil {
+			return
+		}
+		_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		nc.(*net.TCPConn).CloseWrite()
+		_, _ = io.Copy(io.Discard, br)
+	})
+	c, err := driver.Dial(context.Background(), origin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+	if !errors.Is(err, driver.ErrNotProcessed) {
+		t.Fatalf("second request on a closed keep-alive connection: %v, want ErrNotProcessed", err)
+	}
+}
+
+func TestFaultStallReadTimeout(t *testing.T) {
+	for _, h2c := range []bool{false, true} {
+		name := "h1"
+		if h2c {
+			name = "h2c"
+		}
+		t.Run(name, func(t *testing.T) {
+			release := make(chan struct{})
+			origin := rawServer(t, func(nc net.Conn) {
+				if h2c {
+					// Speak just enough HTTP/2 to accept the request, then say nothing more.
+					sc := h2.NewConn(h2.Server, h2.Config{})
+					buf := make([]byte, 4096)
+					go func() {
+						for {
+							n, err := nc.Read(buf)
+							if err != nil {
+								return
+							}
+							_ = sc.Receive(buf[:n])
+							for ev, _ := sc.NextEvent(); ev != nil; ev, _ = sc.NextEvent() {
+							}
+							_, _ = nc.Write(sc.Pending())
+							sc.Advance(len(sc.Pending()))
+						}
+					}()
+				} else {
+					_, _ = http.ReadRequest(bufio.NewReader(nc))
+				}
+				<-release
+			})
+			defer close(release)
+			c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: h2c, ReadTimeout: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("stalled server: %v, want a read timeout (os.ErrDeadlineExceeded)", err)
+			}
+		})
+	}
+}
+
+// TestFaultStreamReset: net/http aborts a handler mid-body; over HTTP/2 that is RST_STREAM.
+func TestFaultStreamReset(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "partial")
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
+	}))
+	srv.Config.Protocols = new(http.Protocols)
+	srv.Config.Protocols.SetUnencryptedHTTP2(true)
+	srv.Config.ErrorLog = nil
+	srv.Start()
+	defer srv.Close()
+	origin, _ := proto.ParseOrigin(srv.URL)
+	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, err = io.ReadAll(resp.Body)
+	var se *driver.StreamError
+	if !errors.As(err, &se) {
+		t.Fatalf("body of a reset stream: %v, want a StreamError", err)
+	}
+}
+
+// TestFaultGoAway: the server processes stream 1, then sends GOAWAY naming 1 as the last stream while
+// stream 3 is in flight: stream 3 fails with ErrNotProcessed, stream 1 completes.
+func TestFaultGoAway(t *testing.T) {
+	origin := rawServer(t, func(nc net.Conn) {
+		sc := h2.NewConn(h2.Server, h2.Config{})
+		buf := make([]byte, 4096)
+		var ids []uint32
+		for len(ids) < 2 {
+			n, err := nc.Read(buf)
+			if err != nil {
+				return
+			}
+			_ = sc.Receive(buf[:n])
+			for {
+				ev, err := sc.NextEvent()
+				if err != nil || ev == nil {
+					break
+				}
+				if h, ok := ev.(*h2.HeadersReceived); ok {
+					ids = append(ids, h.StreamID)
+				}
+			}
+			_, _ = nc.Write(sc.Pending())
+			sc.Advance(len(sc.Pending()))
+		}
+		_, _ = nc.Write(h2.AppendGoAway(nil, ids[0], h2.ErrCodeNo, nil))
+		_ = sc.SendResponse(ids[0], proto.NewResponse(200), false)
+		_, _ = sc.SendData(ids[0], []byte("first"), true)
+		_, _ = nc.Write(sc.Pending())
+		sc.Advance(len(sc.Pending()))
+		_, _ = io.Copy(io.Discard, nc)
+	})
+	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	type result struct {
+		body string
+		err  error
+	}
+	results := make(chan result, 2)
+	for i := range 2 {
+		go func() {
+			if i == 1 {
+				time.Sleep(50 * time.Millisecond) // keep the stream order 1, 3
+			}
+			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+			if err != nil {
+				results <- result{err: err}
+				return
+			}
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			results <- result{string(b), err}
+		}()
+	}
+	var ok, refused int
+	for range 2 {
+		r := <-results
+		switch {
+		case r.err == nil && r.body == "first":
+			ok++
+		case errors.Is(r.err, driver.ErrNotProcessed):
+			refused++
+		default:
+			t.Errorf("unexpected result %q, %v", r.body, r.err)
+		}
+	}
+	if ok != 1 || refused != 1 {
+		t.Fatalf("%d completed and %d not processed, want 1 and 1", ok, refused)
+	}
+	if c.Available() != -1 {
+		t.Fatal("a connection after GOAWAY still takes requests")
+	}
+}
