@@ -198,6 +198,11 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 			c.core.Consume(e.StreamID, len(e.Data))
 			return
 		}
+		if st.readOff > 0 && st.readOff >= len(st.data)/2 {
+			// Drop what was read, so that the buffer stays within the flow-control window.
+			st.data = st.data[:copy(st.data, st.data[st.readOff:])]
+			st.readOff = 0
+		}
 		st.data = append(st.data, e.Data...)
 		st.cond.Broadcast()
 	case *h2.StreamEnded:

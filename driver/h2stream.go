@@ -24,7 +24,8 @@ type h2Stream struct {
 	infos    []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
 	head     *proto.ResponseHead
 	gotHead  bool
-	data     []byte // received, not yet read
+	data     []byte // received; data[readOff:] is not yet read
+	readOff  int
 	ended    bool   // END_STREAM received
 	trailers proto.Fields
 	err      error
@@ -249,10 +250,10 @@ func (c *h2Conn) cancelLocked(st *h2Stream) {
 	if c.streams[st.id] != st {
 		return
 	}
-	if len(st.data) > 0 {
-		c.core.Consume(st.id, len(st.data))
-		st.data = nil
+	if unread := len(st.data) - st.readOff; unread > 0 {
+		c.core.Consume(st.id, unread)
 	}
+	st.data, st.readOff = nil, 0
 	if c.err == nil {
 		_ = c.core.Reset(st.id, h2.ErrCodeCancel)
 		c.kickLocked()
@@ -285,11 +286,11 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		if st.bodyClosed {
 			return 0, ErrBodyClosed
 		}
-		if len(st.data) > 0 {
-			n := copy(p, st.data)
-			st.data = st.data[n:]
-			if len(st.data) == 0 {
-				st.data = nil
+		if len(st.data) > st.readOff {
+			n := copy(p, st.data[st.readOff:])
+			st.readOff += n
+			if st.readOff == len(st.data) {
+				st.data, st.readOff = st.data[:0], 0 // keep the buffer for the next DATA
 			}
 			c.core.Consume(st.id, n)
 			c.kickLocked()
@@ -326,7 +327,7 @@ func (c *h2Conn) waitIdle(st *h2Stream) {
 	})
 	st.cond.Wait()
 	t.Stop()
-	if expired && len(st.data) == 0 && !st.ended {
+	if expired && len(st.data) == st.readOff && !st.ended {
 		st.failLocked(ErrReadTimeout)
 	}
 }
@@ -339,7 +340,7 @@ func (b *h2Body) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st.bodyClosed = true
-	if st.ended && len(st.data) == 0 {
+	if st.ended && len(st.data) == st.readOff {
 		c.removeLocked(st)
 		return nil
 	}

@@ -58,21 +58,24 @@ type peer struct {
 	proto  string // expected protocol
 }
 
-// peers starts net/http servers: TLS with h2, TLS with HTTP/1.1 only, and h2c.
-func peers(t *testing.T) []peer {
+// peers starts net/http servers with echoHandler: TLS with h2, TLS with HTTP/1.1 only, and h2c.
+func peers(t *testing.T) []peer { return peersWith(t, http.HandlerFunc(echoHandler)) }
+
+// peersWith starts handler on net/http servers: TLS with h2, TLS with HTTP/1.1 only, and h2c.
+func peersWith(t testing.TB, handler http.Handler) []peer {
 	t.Helper()
 	var ps []peer
 
-	h2srv := httptest.NewUnstartedServer(http.HandlerFunc(echoHandler))
+	h2srv := httptest.NewUnstartedServer(handler)
 	h2srv.EnableHTTP2 = true
 	h2srv.StartTLS()
 	ps = append(ps, peer{name: "tls-h2", srv: h2srv, proto: "h2"})
 
-	h1srv := httptest.NewUnstartedServer(http.HandlerFunc(echoHandler))
+	h1srv := httptest.NewUnstartedServer(handler)
 	h1srv.StartTLS()
 	ps = append(ps, peer{name: "tls-h1", srv: h1srv, proto: "http/1.1"})
 
-	plain := httptest.NewUnstartedServer(http.HandlerFunc(echoHandler))
+	plain := httptest.NewUnstartedServer(handler)
 	plain.Config.Protocols = new(http.Protocols)
 	plain.Config.Protocols.SetHTTP1(true)
 	plain.Config.Protocols.SetUnencryptedHTTP2(true)
@@ -105,7 +108,7 @@ func peers(t *testing.T) []peer {
 	return ps
 }
 
-func dial(t *testing.T, p peer) driver.Conn {
+func dial(t testing.TB, p peer) driver.Conn {
 	t.Helper()
 	c, err := driver.Dial(context.Background(), p.origin, p.opts)
 	if err != nil {
