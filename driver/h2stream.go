@@ -26,7 +26,7 @@ type h2Stream struct {
 	gotHead  bool
 	data     []byte // received; data[readOff:] is not yet read
 	readOff  int
-	ended    bool   // END_STREAM received
+	ended    bool // END_STREAM received
 	trailers proto.Fields
 	err      error
 
