@@ -24,7 +24,16 @@ func (p *pattern) Read(b []byte) (int, error) {
 
 const bigSize = 64 << 20
 
-// bigHandler serves /download as 64 MiB of the pattern and answers /upload with the SHA-256 of the body.
+// transferSize is what TestLargeBodies moves each way: 64 MiB, or 8 MiB under the race detector.
+func transferSize() int64 {
+	if raceEnabled {
+		return 8 << 20
+	}
+	return bigSize
+}
+
+// bigHandler serves /download?n=N as N bytes of the pattern (64 MiB by default) and answers /upload with
+// the SHA-256 of the body.
 func bigHandler(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/upload" {
 		h := sha256.New()
@@ -33,38 +42,41 @@ func bigHandler(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(h.Sum(nil))
 		return
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(bigSize))
-	_, _ = io.CopyN(w, &pattern{}, bigSize)
+	size := int64(bigSize)
+	if n, err := strconv.ParseInt(r.URL.Query().Get("n"), 10, 64); err == nil {
+		size = n
+	}
+	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	_, _ = io.CopyN(w, &pattern{}, size)
 }
 
-func patternSum() []byte {
+func patternSum(n int64) []byte {
 	h := sha256.New()
-	_, _ = io.CopyN(h, &pattern{}, bigSize)
+	_, _ = io.CopyN(h, &pattern{}, n)
 	return h.Sum(nil)
 }
 
 // TestLargeBodies streams 64 MiB each way over every protocol without buffering it whole.
 func TestLargeBodies(t *testing.T) {
-	if testing.Short() {
-		t.Skip("64 MiB transfers")
-	}
-	want := patternSum()
+	size := transferSize()
+	want := patternSum(size)
 	for _, p := range peersWith(t, http.HandlerFunc(bigHandler)) {
 		t.Run(p.name, func(t *testing.T) {
 			c := dial(t, p)
-			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: p.origin, Target: "/download"})
+			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: p.origin,
+				Target: "/download?n=" + strconv.FormatInt(size, 10)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			h := sha256.New()
 			n, err := io.Copy(h, resp.Body)
 			resp.Body.Close()
-			if err != nil || n != bigSize || string(h.Sum(nil)) != string(want) {
+			if err != nil || n != size || string(h.Sum(nil)) != string(want) {
 				t.Fatalf("download: %d bytes, %v, digest match %v", n, err, string(h.Sum(nil)) == string(want))
 			}
-			for _, length := range []int64{bigSize, -1} {
+			for _, length := range []int64{size, -1} {
 				resp, err = c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: p.origin,
-					Target: "/upload", Body: io.LimitReader(&pattern{}, bigSize), ContentLength: length})
+					Target: "/upload", Body: io.LimitReader(&pattern{}, size), ContentLength: length})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -46,8 +46,10 @@ type Conn struct {
 	emptyFrames  int
 	pendingEnded uint32 // a StreamEnded to report after the current event (0: none)
 
-	settingsTimer timer // our SETTINGS await an acknowledgement
-	stallTimer    timer // data waits for a window to open
+	settingsTimer  timer // our SETTINGS await an acknowledgement
+	stallTimer     timer // data waits for a window to open
+	blockedStreams int   // streams whose data waits for a window
+	ctrlBytes      int   // acknowledgements queued since the driver last took all output
 
 	enc       *hpack.Encoder
 	encWriter bufWriter
@@ -189,6 +191,12 @@ func (c *Conn) step() (ev Event, more bool, err error) {
 		c.r += len(ClientPreface)
 		c.magicDone = true
 	}
+	if c.awaitSettings {
+		// RFC 9113 §3.4: the first frame from either side is SETTINGS; judge its type before its size.
+		if h, ok := ParseFrameHeader(buf); ok && (h.Type != FrameSettings || h.Flags.Has(FlagAck)) {
+			return nil, false, connError(ErrCodeProtocol, "the first frame is not SETTINGS")
+		}
+	}
 	h, payload, n, err := NextFrame(buf, c.local.MaxFrameSize)
 	if err != nil {
 		return nil, false, err
@@ -231,11 +239,9 @@ func (c *Conn) Advance(n int) {
 	c.w += n
 	if c.w >= len(c.out) {
 		c.out, c.w = c.out[:0], 0
+		c.ctrlBytes = 0
 	}
 }
-
-// pendingBytes is how much output the driver has not taken yet.
-func (c *Conn) pendingBytes() int { return len(c.out) - c.w }
 
 // bufWriter collects what the HPACK encoder writes.
 type bufWriter struct{ b []byte }

@@ -16,6 +16,7 @@ func (c *Conn) transition(s *stream, ev streamEvent) bool {
 		} else if ev != recvReset && c.resetBudget < c.lim.MaxResetStreams {
 			c.resetBudget++ // a stream that completed earns back one abandoned stream
 		}
+		c.unblock(s)
 		delete(c.streams, s.id)
 		if s.local {
 			c.localOpen--
@@ -25,6 +26,34 @@ func (c *Conn) transition(s *stream, ev streamEvent) bool {
 		c.rememberClosed(s.id, kind)
 	}
 	return true
+}
+
+// markBlocked records that s waits for a window, starting the stall timer (CVE-2019-9517).
+func (c *Conn) markBlocked(s *stream) {
+	if !s.blocked {
+		s.blocked = true
+		c.blockedStreams++
+	}
+	c.stallTimer.want()
+}
+
+// unblock records that s no longer waits; the stall timer stops when no stream waits.
+func (c *Conn) unblock(s *stream) {
+	if !s.blocked {
+		return
+	}
+	s.blocked = false
+	c.blockedStreams--
+	if c.blockedStreams == 0 {
+		c.stallTimer.stop()
+	}
+}
+
+// unblockAll is unblock for every stream: a window opened for all of them.
+func (c *Conn) unblockAll() {
+	for _, s := range c.streams {
+		c.unblock(s)
+	}
 }
 
 // rememberClosed records how stream id closed, forgetting the oldest record beyond MaxClosedStreams.

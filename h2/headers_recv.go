@@ -177,7 +177,8 @@ func (c *Conn) headersOnNewStream(id uint32) (Event, error) {
 	}
 	c.lastPeerID = id
 	if c.goAwaySent && id > c.goAwayLast {
-		return nil, nil // §6.8: streams above the last one we promised are ignored
+		c.rememberClosed(id, closedByUs) // §6.8: ignored, and so are the frames that follow on it
+		return nil, nil
 	}
 	if c.peerOpen >= int(c.local.MaxConcurrentStreams) {
 		c.out = AppendRSTStream(c.out, id, ErrCodeRefusedStream) // §5.1.2
@@ -187,6 +188,9 @@ func (c *Conn) headersOnNewStream(id uint32) (Event, error) {
 	s := c.openStream(id, false)
 	c.transition(s, recvHeaders)
 	if b.tooLarge {
+		if b.endStream {
+			c.transition(s, recvEndStream)
+		}
 		return c.refuseLarge(s)
 	}
 	req := &c.evHeaders.Request

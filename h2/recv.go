@@ -184,11 +184,10 @@ func (c *Conn) onSettings(h FrameHeader, p []byte) (Event, error) {
 			return nil, err
 		}
 	}
-	if err := c.queueControl(); err != nil {
+	if err := c.queueControl(FrameHeaderLen); err != nil {
 		return nil, err
 	}
 	c.out = AppendSettingsAck(c.out)
-	c.stallTimer.stop() // a new initial window may let blocked data go
 	c.evSettings.Settings = c.peer
 	return &c.evSettings, nil
 }
@@ -214,6 +213,9 @@ func (c *Conn) applySetting(s Setting) error {
 			}
 			st.sendWindow += delta // §6.9.2: may become negative
 		}
+		if delta > 0 {
+			c.unblockAll() // every stream's window grew: blocked data may go
+		}
 		c.peer.InitialWindowSize = s.Val
 	case SettingMaxFrameSize:
 		c.peer.MaxFrameSize = s.Val
@@ -231,10 +233,12 @@ func (c *Conn) applySetting(s Setting) error {
 	return nil
 }
 
-// queueControl refuses to queue another acknowledgement while the driver leaves too much output untaken:
-// a peer that floods SETTINGS or PING without reading cannot grow our memory (CVE-2019-9512, 9515).
-func (c *Conn) queueControl() error {
-	if c.pendingBytes() > c.lim.MaxPendingControlBytes {
+// queueControl accounts for an acknowledgement of n bytes about to be queued, and refuses it when the
+// acknowledgements queued since the driver last took all output exceed MaxPendingControlBytes: a peer that
+// floods SETTINGS or PING while not reading our answers cannot grow our memory (CVE-2019-9512, 9515).
+func (c *Conn) queueControl(n int) error {
+	c.ctrlBytes += n
+	if c.ctrlBytes > c.lim.MaxPendingControlBytes {
 		return connError(ErrCodeEnhanceYourCalm, "too many control frames queued")
 	}
 	return nil
@@ -249,7 +253,7 @@ func (c *Conn) onPing(h FrameHeader, p []byte) (Event, error) {
 		c.evPingAck.Data = f.Data
 		return &c.evPingAck, nil
 	}
-	if err := c.queueControl(); err != nil {
+	if err := c.queueControl(FrameHeaderLen + 8); err != nil {
 		return nil, err
 	}
 	c.out = AppendPing(c.out, true, f.Data)
@@ -284,6 +288,7 @@ func (c *Conn) onWindowUpdate(h FrameHeader, p []byte) (Event, error) {
 			return nil, connError(ErrCodeFlowControl, "connection window above 2^31-1") // §6.9.1
 		}
 		c.connSend += int64(f.Increment)
+		c.unblockAll()
 	} else {
 		s := c.streams[f.StreamID]
 		if s == nil {
@@ -296,8 +301,8 @@ func (c *Conn) onWindowUpdate(h FrameHeader, p []byte) (Event, error) {
 			return c.resetByUs(f.StreamID, ErrCodeFlowControl)
 		}
 		s.sendWindow += int64(f.Increment)
+		c.unblock(s)
 	}
-	c.stallTimer.stop()
 	c.evWindow = WindowUpdated{StreamID: f.StreamID, Delta: f.Increment}
 	return &c.evWindow, nil
 }

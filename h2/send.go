@@ -56,7 +56,7 @@ func (c *Conn) SendRequest(h *proto.RequestHead, endStream bool) (uint32, error)
 	c.nextLocalID += 2
 	s := c.openStream(id, true)
 	s.head = string(h.Method) == "HEAD"
-	s.gotHeaders = false
+	s.surfaced = true // the application opened it, so it hears how it ends
 	c.writeHeaders(id, endStream, func(e *hpack.Encoder) {
 		writeField(e, ":method", h.Method)
 		if string(h.Method) != "CONNECT" || len(h.Protocol) > 0 {
@@ -185,7 +185,7 @@ func (c *Conn) SendData(id uint32, p []byte, endStream bool) (int, error) {
 	}
 	n := int(max(0, min(int64(len(p)), c.connSend, s.sendWindow)))
 	if n < len(p) && c.cfg.StallTimeout > 0 {
-		c.stallTimer.want() // blocked by flow control: the peer must open a window in time
+		c.markBlocked(s) // blocked by flow control: the peer must open a window in time
 	}
 	end := endStream && n == len(p)
 	if n == 0 && !end {

@@ -299,8 +299,11 @@ func (f H2Frame) String() string {
 	return b.String()
 }
 
-// DescribeH2Frames describes each frame with String.
+// DescribeH2Frames describes each frame with String; nil for no frames.
 func DescribeH2Frames(frames []H2Frame) []string {
+	if len(frames) == 0 {
+		return nil
+	}
 	out := make([]string, len(frames))
 	for i, f := range frames {
 		out[i] = f.String()
@@ -414,21 +417,14 @@ func DescribeH2Event(ev h2.Event) string {
 	return fmt.Sprintf("unknown event %T", ev)
 }
 
-// DescribeH2Events describes each event with DescribeH2Event.
+// DescribeH2Events describes each event with DescribeH2Event; nil for no events.
 func DescribeH2Events(evs []h2.Event) []string {
+	if len(evs) == 0 {
+		return nil
+	}
 	out := make([]string, len(evs))
 	for i, ev := range evs {
 		out[i] = DescribeH2Event(ev)
 	}
 	return out
-}
-
-// H2ConnErrorCode returns the code of err when it is a connection error of the peer (a *proto.RemoteError
-// with StreamID zero), and false otherwise.
-func H2ConnErrorCode(err error) (h2.ErrCode, bool) {
-	var re *proto.RemoteError
-	if !errors.As(err, &re) || re.StreamID != 0 {
-		return 0, false
-	}
-	return h2.ErrCode(re.Code), true
 }
