@@ -19,6 +19,10 @@ type Conn interface {
 	// Available reports how many more requests the connection can take now: 0 or 1 for HTTP/1.1, the
 	// streams left under the server's limit for HTTP/2; -1 once it can take none ever again.
 	Available() int
+	// Capacity is how many requests the connection can run at once: 1 for HTTP/1.1, the server's
+	// SETTINGS_MAX_CONCURRENT_STREAMS for HTTP/2 (100 until its SETTINGS arrive, at most 1000); -1 once it
+	// can take no more requests ever.
+	Capacity() int
 	// Idle reports whether no request is in flight, and since when.
 	Idle() (bool, time.Time)
 	// Close closes the connection; requests in flight fail.

@@ -52,6 +52,15 @@ func (c *h1Conn) Available() int {
 	return 1
 }
 
+func (c *h1Conn) Capacity() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead {
+		return -1
+	}
+	return 1
+}
+
 func (c *h1Conn) Idle() (bool, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -66,11 +66,26 @@ func (c *h2Conn) Available() int {
 	if !c.core.CanOpenStream() {
 		return 0
 	}
-	limit := int(min(c.core.PeerSettings().MaxConcurrentStreams, 1000))
-	return max(0, limit-c.localStreams())
+	return max(0, c.capacityLocked()-len(c.streams))
 }
 
-func (c *h2Conn) localStreams() int { return len(c.streams) }
+func (c *h2Conn) Capacity() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil || c.goAway {
+		return -1
+	}
+	return c.capacityLocked()
+}
+
+// capacityLocked is the server's stream limit: 100 until its SETTINGS arrive (RFC 9113 §6.5.2 allows
+// any number, and a client that assumed that would open too many), at most 1000.
+func (c *h2Conn) capacityLocked() int {
+	if !c.settingsSeen {
+		return 100
+	}
+	return int(min(c.core.PeerSettings().MaxConcurrentStreams, 1000))
+}
 
 func (c *h2Conn) Idle() (bool, time.Time) {
 	c.mu.Lock()
@@ -219,8 +234,10 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 			st.failLocked(err)
 		}
 		c.window.Broadcast()
-	case *h2.WindowUpdated, *h2.SettingsReceived:
+	case *h2.SettingsReceived:
 		c.settingsSeen = true
+		c.window.Broadcast()
+	case *h2.WindowUpdated:
 		c.window.Broadcast()
 	case *h2.GoAwayReceived:
 		c.goAway = true

@@ -21,6 +21,9 @@ type Request struct {
 	// then sends it chunked).
 	Body          io.Reader
 	ContentLength int64
+	// GetBody, when set, returns a fresh copy of Body, so that a pool may retry a request the server never
+	// processed (as net/http's Request.GetBody).
+	GetBody func() (io.Reader, error)
 	// Trailer, when set, is called after Body returned io.EOF and its fields are sent as trailers.
 	Trailer func() proto.Fields
 	// Protocol is the :protocol of an extended CONNECT over HTTP/2 (RFC 8441), e.g. "websocket".

@@ -42,11 +42,11 @@ func SplitBefore(c byte) Splitter {
 
 // SplitMode names the shapes RapidSplitter draws from.
 const (
-	SplitWhole   = iota // one piece
-	SplitBytes          // one byte at a time
-	SplitRandom         // random cut points
-	SplitBeforeLF       // before every LF
-	SplitAfterCR        // after every CR
+	SplitWhole    = iota // one piece
+	SplitBytes           // one byte at a time
+	SplitRandom          // random cut points
+	SplitBeforeLF        // before every LF
+	SplitAfterCR         // after every CR
 	numSplitModes
 )
 
