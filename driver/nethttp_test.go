@@ -149,8 +149,8 @@ func TestNetHTTPRequests(t *testing.T) {
 			}
 			payload := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB
 			resp, body := get(t, c, p, "POST", "/echo", bytes.NewReader(payload), int64(len(payload)))
-			if body != string(payload) {
-				t.Fatalf("echo returned %d bytes, want %d", len(body), len(payload))
+			if resp.Status != 200 || body != string(payload) {
+				t.Fatalf("echo returned %d with %d bytes, want 200 with %d", resp.Status, len(body), len(payload))
 			}
 			// Unknown length: chunked in HTTP/1.1, plain DATA in HTTP/2.
 			resp, body = get(t, c, p, "POST", "/echo", io.MultiReader(strings.NewReader("ab"), strings.NewReader("cd")), -1)

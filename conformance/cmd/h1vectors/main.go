@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
 func main() {
@@ -94,11 +93,4 @@ func collect(paths []string) ([]string, error) {
 		files = append(files, matches...)
 	}
 	return files, nil
-}
-
-func quote(s string) string {
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return strings.TrimSpace(fmt.Sprintf("%q", s))
 }

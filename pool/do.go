@@ -1,0 +1,110 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/httpwire/httpwire/driver"
+)
+
+// Request and Response are the driver's: a pool runs the same requests as a single connection.
+type (
+	Request  = driver.Request
+	Response = driver.Response
+)
+
+// maxNotProcessedRetries bounds the retries of requests the server never processed.
+const maxNotProcessedRetries = 3
+
+// Do runs req on a pooled connection and returns the response once its head arrived; the body streams
+// after, and the connection returns to the pool when the body is read to the end or closed. A request the
+// server provably did not process is retried on another connection (its Body must then be nil, or GetBody
+// set).
+func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
+	for attempt := 0; ; attempt++ {
+		p.trace(func(t *Trace) {
+			if t.GetConn != nil {
+				t.GetConn(req.Origin.String())
+			}
+		})
+		c, reused, err := p.acquire(ctx, req.Origin)
+		if err != nil {
+			return nil, err
+		}
+		p.trace(func(t *Trace) {
+			if t.GotConn != nil {
+				t.GotConn(c.op.name, c.d.Protocol(), reused)
+			}
+		})
+		resp, err := c.d.RoundTrip(ctx, req)
+		if err != nil {
+			p.put(c)
+			if !errors.Is(err, driver.ErrNotProcessed) || attempt >= maxNotProcessedRetries || ctx.Err() != nil {
+				return nil, err
+			}
+			next, ok := replay(req)
+			if !ok {
+				return nil, err
+			}
+			p.opts.Logger.Debug("retrying a request the server did not process", "origin", c.op.name, "err", err)
+			req = next
+			continue
+		}
+		if resp.Extensions.NetworkStream != nil {
+			p.detach(c) // the caller owns the connection now
+			return resp, nil
+		}
+		resp.Body = &pooledBody{ReadCloser: resp.Body, done: func() { p.put(c) }}
+		return resp, nil
+	}
+}
+
+// put gives a connection back after a request.
+func (p *Pool) put(c *conn) {
+	p.trace(func(t *Trace) {
+		if t.PutConn != nil {
+			t.PutConn(c.op.name)
+		}
+	})
+	p.release(c)
+}
+
+// replay returns a copy of req with a fresh body, if it can be sent again.
+func replay(req *Request) (*Request, bool) {
+	if req.Body == nil {
+		return req, true
+	}
+	if req.GetBody == nil {
+		return nil, false
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, false
+	}
+	next := *req
+	next.Body = body
+	return &next, true
+}
+
+// pooledBody returns its connection to the pool at the end of the body or when closed, once.
+type pooledBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *pooledBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.once.Do(b.done)
+	}
+	return n, err
+}
+
+func (b *pooledBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
+}

@@ -1,0 +1,12 @@
+// Package pool is the library's main entry point: a connection pool per origin (scheme, host, port) over
+// the drivers, usable as an http.RoundTripper or through Do, which streams bodies and returns the driver's
+// Extensions.
+//
+// Requests reuse an idle connection, open a new one below the limits, or wait in a FIFO queue that honours
+// their context. HTTP/2 connections carry requests up to the server's SETTINGS_MAX_CONCURRENT_STREAMS, and a
+// new connection opens only when all are saturated; while the first connection to an origin is being made
+// and its protocol is unknown, other requests wait for it instead of each dialing. Requests that the server
+// provably did not process (a GOAWAY above their stream, REFUSED_STREAM, a kept-alive HTTP/1.1 connection
+// closed before any response byte) are retried on another connection; every other failure reaches the
+// caller as it was.
+package pool

@@ -1,0 +1,370 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/proto"
+)
+
+// ErrClosed is returned for requests made after Close.
+var ErrClosed = errors.New("pool: closed")
+
+// Pool is a connection pool. It is safe for concurrent use.
+type Pool struct {
+	opts Options
+
+	mu      sync.Mutex
+	origins map[proto.Origin]*originPool
+	total   int // connections open or being opened
+	closed  bool
+	janitor *time.Timer
+	doomed  []driver.Conn // closed once the lock is released
+	dialing sync.WaitGroup
+}
+
+// originPool holds the connections of one origin and the requests waiting for one.
+type originPool struct {
+	origin     proto.Origin
+	name       string
+	conns      []*conn
+	connecting int
+	protocol   string // what the last connection negotiated; "" before the first
+	waiters    []*waiter
+
+	dials, reuses, expired int64
+}
+
+// conn is a pooled connection.
+type conn struct {
+	d         driver.Conn
+	op        *originPool
+	inFlight  int // requests the pool has given it and not taken back
+	idleSince time.Time
+}
+
+// waiter is a request queued for a connection. ready receives a connection reserved for it, or nil to
+// tell it to try again (it may dial now).
+type waiter struct{ ready chan *conn }
+
+// New returns a pool with the given options.
+func New(opts Options) *Pool {
+	return &Pool{opts: opts.withDefaults(), origins: make(map[proto.Origin]*originPool)}
+}
+
+// unlock releases the lock, then closes the connections doomed while it was held.
+func (p *Pool) unlock() {
+	doomed := p.doomed
+	p.doomed = nil
+	p.mu.Unlock()
+	for _, d := range doomed {
+		d.Close()
+	}
+}
+
+func (p *Pool) originLocked(o proto.Origin) *originPool {
+	op := p.origins[o]
+	if op == nil {
+		op = &originPool{origin: o, name: o.String()}
+		p.origins[o] = op
+	}
+	return op
+}
+
+// acquire returns a connection to origin with one request reserved on it, and whether it was reused.
+func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, error) {
+	p.mu.Lock()
+	op := p.originLocked(origin)
+	for {
+		if p.closed {
+			p.unlock()
+			return nil, false, ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			p.unlock()
+			return nil, false, err
+		}
+		p.expireLocked()
+		if c := p.reserveLocked(op); c != nil {
+			op.reuses++
+			p.unlock()
+			return c, true, nil
+		}
+		if p.canDialLocked(op) {
+			return p.dial(ctx, op)
+		}
+		w := &waiter{ready: make(chan *conn, 1)}
+		op.waiters = append(op.waiters, w)
+		p.unlock()
+		select {
+		case c := <-w.ready:
+			if c != nil {
+				return c, true, nil
+			}
+			p.mu.Lock()
+		case <-ctx.Done():
+			p.mu.Lock()
+			if !op.removeWaiter(w) {
+				// Served at the same moment: give back what it was handed.
+				if c := <-w.ready; c != nil {
+					p.releaseLocked(c)
+				}
+			}
+			p.unlock()
+			return nil, false, ctx.Err()
+		}
+	}
+}
+
+func (op *originPool) removeWaiter(w *waiter) bool {
+	for i, x := range op.waiters {
+		if x == w {
+			op.waiters = append(op.waiters[:i], op.waiters[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// reserveLocked takes one request slot on a live connection, preferring the most recently used.
+func (p *Pool) reserveLocked(op *originPool) *conn {
+	for i := len(op.conns) - 1; i >= 0; i-- {
+		c := op.conns[i]
+		capacity := c.d.Capacity()
+		if capacity < 0 {
+			if c.inFlight == 0 {
+				p.removeLocked(c)
+			}
+			continue
+		}
+		if c.inFlight < capacity {
+			c.inFlight++
+			return c
+		}
+	}
+	return nil
+}
+
+// canDialLocked reports whether a request may open a new connection to op now.
+func (p *Pool) canDialLocked(op *originPool) bool {
+	if p.total >= p.opts.MaxConnections || len(op.conns)+op.connecting >= p.opts.MaxConnectionsPerOrigin {
+		return false
+	}
+	// While a connection is being made whose protocol may be HTTP/2, wait for it rather than dial a burst
+	// (RFC 9113 §9.1: one connection per origin is the norm).
+	return op.connecting == 0 || op.protocol == "http/1.1"
+}
+
+// dial opens a connection for the caller, with the lock held on entry and released on return.
+func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
+	op.connecting++
+	op.dials++
+	p.total++
+	p.dialing.Add(1)
+	p.unlock()
+	defer p.dialing.Done()
+	p.trace(func(t *Trace) {
+		if t.DialStart != nil {
+			t.DialStart(op.name)
+		}
+	})
+	var d driver.Conn
+	var err error
+	for attempt := 0; attempt <= p.opts.Retries; attempt++ {
+		if d, err = driver.Dial(ctx, op.origin, &p.opts.Driver); err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	p.trace(func(t *Trace) {
+		if t.DialDone != nil {
+			proto := ""
+			if d != nil {
+				proto = d.Protocol()
+			}
+			t.DialDone(op.name, proto, err)
+		}
+	})
+	p.mu.Lock()
+	op.connecting--
+	if err != nil {
+		p.total--
+		p.serveLocked() // a slot is free: a waiter may dial
+		p.unlock()
+		p.opts.Logger.Debug("dial failed", "origin", op.name, "err", err)
+		return nil, false, err
+	}
+	if p.closed {
+		p.total--
+		p.doomed = append(p.doomed, d)
+		p.unlock()
+		return nil, false, ErrClosed
+	}
+	c := &conn{d: d, op: op, inFlight: 1, idleSince: p.opts.Now()}
+	op.conns = append(op.conns, c)
+	op.protocol = d.Protocol()
+	p.opts.Logger.Debug("connected", "origin", op.name, "protocol", op.protocol)
+	p.serveLocked() // HTTP/2: the new connection has room for waiters too
+	p.unlock()
+	return c, false, nil
+}
+
+// release gives back a request slot.
+func (p *Pool) release(c *conn) {
+	p.mu.Lock()
+	p.releaseLocked(c)
+	p.unlock()
+}
+
+func (p *Pool) releaseLocked(c *conn) {
+	c.inFlight--
+	switch {
+	case c.d.Capacity() < 0 || p.closed:
+		if c.inFlight == 0 {
+			p.removeLocked(c)
+		}
+	case c.inFlight == 0:
+		c.idleSince = p.opts.Now()
+		p.trimIdleLocked(c.op)
+		p.scheduleJanitorLocked()
+	}
+	p.serveLocked()
+}
+
+// detach takes a connection out of the pool without closing it: after a protocol switch it belongs to the
+// caller.
+func (p *Pool) detach(c *conn) {
+	p.mu.Lock()
+	op := c.op
+	for i, x := range op.conns {
+		if x == c {
+			op.conns = append(op.conns[:i], op.conns[i+1:]...)
+			p.total--
+			break
+		}
+	}
+	p.serveLocked()
+	p.unlock()
+}
+
+// removeLocked forgets a connection and dooms it.
+func (p *Pool) removeLocked(c *conn) {
+	op := c.op
+	for i, x := range op.conns {
+		if x == c {
+			op.conns = append(op.conns[:i], op.conns[i+1:]...)
+			p.total--
+			p.doomed = append(p.doomed, c.d)
+			return
+		}
+	}
+}
+
+// serveLocked hands free slots to waiters, first come first served, and tells one waiter per origin to dial
+// when a connection may be opened for it.
+func (p *Pool) serveLocked() {
+	for _, op := range p.origins {
+		for len(op.waiters) > 0 {
+			c := p.reserveLocked(op)
+			if c == nil {
+				if p.canDialLocked(op) {
+					w := op.waiters[0]
+					op.waiters = op.waiters[1:]
+					w.ready <- nil
+				}
+				break
+			}
+			w := op.waiters[0]
+			op.waiters = op.waiters[1:]
+			op.reuses++
+			w.ready <- c
+		}
+	}
+}
+
+// expireLocked closes connections idle for longer than KeepaliveExpiry.
+func (p *Pool) expireLocked() {
+	now := p.opts.Now()
+	for _, op := range p.origins {
+		for i := 0; i < len(op.conns); i++ {
+			c := op.conns[i]
+			if c.inFlight == 0 && (now.Sub(c.idleSince) >= p.opts.KeepaliveExpiry || c.d.Capacity() < 0) {
+				if c.d.Capacity() >= 0 {
+					op.expired++
+				}
+				p.removeLocked(c)
+				i--
+			}
+		}
+	}
+}
+
+// trimIdleLocked closes the oldest idle connections beyond MaxIdlePerOrigin.
+func (p *Pool) trimIdleLocked(op *originPool) {
+	idle := 0
+	for _, c := range op.conns {
+		if c.inFlight == 0 {
+			idle++
+		}
+	}
+	for i := 0; idle > p.opts.MaxIdlePerOrigin && i < len(op.conns); i++ {
+		if c := op.conns[i]; c.inFlight == 0 {
+			p.removeLocked(c)
+			idle--
+			i--
+		}
+	}
+}
+
+// scheduleJanitorLocked arranges for idle connections to be expired even when no request comes.
+func (p *Pool) scheduleJanitorLocked() {
+	if p.janitor != nil || p.closed {
+		return
+	}
+	p.janitor = time.AfterFunc(p.opts.KeepaliveExpiry, func() {
+		p.mu.Lock()
+		p.janitor = nil
+		p.expireLocked()
+		for _, op := range p.origins {
+			for _, c := range op.conns {
+				if c.inFlight == 0 {
+					p.scheduleJanitorLocked()
+				}
+			}
+		}
+		p.unlock()
+	})
+}
+
+// Close closes idle connections at once and the others when their requests end; later requests fail with
+// ErrClosed, and waiting ones are woken to fail.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	if p.janitor != nil {
+		p.janitor.Stop()
+		p.janitor = nil
+	}
+	for _, op := range p.origins {
+		for i := 0; i < len(op.conns); i++ {
+			if c := op.conns[i]; c.inFlight == 0 {
+				p.removeLocked(c)
+				i--
+			}
+		}
+		for _, w := range op.waiters {
+			w.ready <- nil
+		}
+		op.waiters = nil
+	}
+	p.unlock()
+	p.dialing.Wait()
+	return nil
+}
+
+func (p *Pool) trace(f func(*Trace)) { f(p.opts.Trace) }
+
+func (c *conn) String() string { return fmt.Sprintf("%s %s", c.op.name, c.d.Protocol()) }
