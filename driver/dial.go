@@ -29,6 +29,14 @@ type Conn interface {
 	Close() error
 }
 
+// Pinger is implemented by HTTP/2 connections: Ping sends a PING frame and waits for its acknowledgement
+// (RFC 9113 §6.7), a health check for a connection that has been idle.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+var _ Pinger = (*h2Conn)(nil)
+
 // Dial connects to origin and returns a Conn speaking what was negotiated: HTTP/2 when TLS ALPN chose "h2"
 // or when H2C is set for an "http" origin, HTTP/1.1 otherwise.
 func Dial(ctx context.Context, origin proto.Origin, opts *Options) (Conn, error) {

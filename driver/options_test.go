@@ -278,3 +278,42 @@ func TestExtendedConnect(t *testing.T) {
 		t.Fatalf("after close: %q, %v", rest, err)
 	}
 }
+
+func TestPingAndLocalAddr(t *testing.T) {
+	var remote string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		remote = r.RemoteAddr
+	}))
+	srv.Config.Protocols = new(http.Protocols)
+	srv.Config.Protocols.SetUnencryptedHTTP2(true)
+	srv.Start()
+	defer srv.Close()
+	origin, _ := proto.ParseOrigin(srv.URL)
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)} // another loopback address
+	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true, LocalAddr: local})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pinger, ok := c.(driver.Pinger)
+	if !ok {
+		t.Fatal("an HTTP/2 connection is not a Pinger")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := pinger.Ping(ctx); err != nil {
+		t.Fatalf("PING: %v", err)
+	}
+	resp, err := c.RoundTrip(ctx, &driver.Request{Method: "GET", Origin: origin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if host, _, _ := net.SplitHostPort(remote); host != "127.0.0.2" {
+		t.Fatalf("server saw the client at %q", remote)
+	}
+	c.Close()
+	if err := pinger.Ping(ctx); err == nil {
+		t.Fatal("PING on a closed connection succeeded")
+	}
+}
