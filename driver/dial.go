@@ -52,6 +52,9 @@ func Dial(ctx context.Context, origin proto.Origin, opts *Options) (Conn, error)
 	t.Connect = time.Since(start)
 	http1, http2 := opts.protocols()
 	if origin.Scheme == "http" {
+		if viaHTTPProxy(origin, opts) {
+			return newH1Conn(nc, opts, nil, t), nil // absolute-form requests to the proxy
+		}
 		if opts.H2C || !http1 {
 			return newH2Conn(nc, opts, nil, t), nil
 		}
@@ -80,10 +83,18 @@ func dialTransport(ctx context.Context, origin proto.Origin, opts *Options) (net
 		ctx, cancel = context.WithTimeout(ctx, opts.ConnectTimeout)
 		defer cancel()
 	}
+	if opts.Proxy != nil {
+		return dialProxy(ctx, origin, opts)
+	}
 	network, addr := "tcp", origin.Address()
 	if opts.UnixSocket != "" {
 		network, addr = "unix", opts.UnixSocket
 	}
+	return dialDirect(ctx, network, addr, opts)
+}
+
+// dialDirect opens a transport connection with the configured dialer.
+func dialDirect(ctx context.Context, network, addr string, opts *Options) (net.Conn, error) {
 	dial := opts.DialContext
 	if dial == nil {
 		d := &net.Dialer{LocalAddr: opts.LocalAddr}

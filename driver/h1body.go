@@ -29,6 +29,9 @@ func (b *h1Body) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
+	if err := b.c.ctx.Err(); err != nil {
+		return 0, b.fail(err) // as net/http: a cancelled request's body fails, buffered bytes or not
+	}
 	for len(b.leftover) == 0 {
 		if err := b.next(true); err != nil {
 			if err == io.EOF {

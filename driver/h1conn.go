@@ -108,6 +108,13 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 
 func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	head, chunked := h1Head(req)
+	if viaHTTPProxy(req.Origin, c.opts) {
+		// RFC 9112 §3.2.2: a request to a proxy names the whole target URI.
+		head.Target = append([]byte(req.Origin.String()), head.Target...)
+		if auth := proxyAuthorization(c.opts.Proxy); auth != "" {
+			head.Fields.Add("Proxy-Authorization", auth)
+		}
+	}
 	if err := c.core.SendRequest(head); err != nil {
 		return nil, err
 	}

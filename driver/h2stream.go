@@ -286,6 +286,9 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		if st.bodyClosed {
 			return 0, ErrBodyClosed
 		}
+		if err := b.ctx.Err(); err != nil && !b.eof {
+			return 0, err // as net/http: a cancelled request's body fails, buffered bytes or not
+		}
 		if len(st.data) > st.readOff {
 			n := copy(p, st.data[st.readOff:])
 			st.readOff += n

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"net/url"
 	"crypto/tls"
 	"net"
 	"time"
@@ -20,6 +21,9 @@ type Options struct {
 	LocalAddr net.Addr
 	// UnixSocket, when set, is dialed instead of the origin's host and port.
 	UnixSocket string
+	// Proxy, when set, is the proxy to go through: "http://[user:pass@]host:port" (CONNECT tunnels for
+	// https origins, absolute-form requests for http ones) or "socks5://[user:pass@]host:port".
+	Proxy *url.URL
 
 	// TLSConfig is cloned for each TLS connection; nil means defaults with verification on. Its NextProtos
 	// are replaced by the protocols enabled below, and ServerName, when empty, by the origin's host.

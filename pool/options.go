@@ -2,9 +2,11 @@ package pool
 
 import (
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/proto"
 )
 
 // Options configure a Pool. Zero fields take their defaults.
@@ -20,6 +22,10 @@ type Options struct {
 	// HTTP1 and HTTP2 enable the protocols; both false means both on. H2C speaks HTTP/2 by prior knowledge
 	// to "http" origins.
 	HTTP1, HTTP2, H2C bool
+	// Proxy chooses the proxy for an origin (nil URL: direct), as http.Transport's Proxy: "http://" proxies
+	// tunnel https origins with CONNECT and carry http ones in absolute form, "socks5://" proxies tunnel
+	// both. Connections are pooled per origin and proxy.
+	Proxy func(origin proto.Origin) (*url.URL, error)
 	// Retries is how many more times a failed dial is tried.
 	Retries int
 	// Driver configures dialing, TLS, timeouts and the protocol cores; its HTTP1, HTTP2 and H2C fields are

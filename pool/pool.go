@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -19,7 +20,7 @@ type Pool struct {
 	opts Options
 
 	mu      sync.Mutex
-	origins map[proto.Origin]*originPool
+	origins map[poolKey]*originPool
 	total   int // connections open or being opened
 	closed  bool
 	janitor *time.Timer
@@ -27,10 +28,17 @@ type Pool struct {
 	dialing sync.WaitGroup
 }
 
-// originPool holds the connections of one origin and the requests waiting for one.
+// poolKey identifies a group of interchangeable connections: the origin and the proxy they go through.
+type poolKey struct {
+	origin proto.Origin
+	proxy  string
+}
+
+// originPool holds the connections of one origin (through one proxy) and the requests waiting for one.
 type originPool struct {
 	origin     proto.Origin
 	name       string
+	opts       *driver.Options // the pool's, with this group's proxy
 	conns      []*conn
 	connecting int
 	protocol   string // what the last connection negotiated; "" before the first
@@ -53,7 +61,7 @@ type waiter struct{ ready chan *conn }
 
 // New returns a pool with the given options.
 func New(opts Options) *Pool {
-	return &Pool{opts: opts.withDefaults(), origins: make(map[proto.Origin]*originPool)}
+	return &Pool{opts: opts.withDefaults(), origins: make(map[poolKey]*originPool)}
 }
 
 // unlock releases the lock, then closes the connections doomed while it was held.
@@ -66,19 +74,36 @@ func (p *Pool) unlock() {
 	}
 }
 
-func (p *Pool) originLocked(o proto.Origin) *originPool {
-	op := p.origins[o]
+func (p *Pool) originLocked(o proto.Origin, proxy *url.URL) *originPool {
+	key := poolKey{origin: o}
+	if proxy != nil {
+		key.proxy = proxy.String()
+	}
+	op := p.origins[key]
 	if op == nil {
-		op = &originPool{origin: o, name: o.String()}
-		p.origins[o] = op
+		op = &originPool{origin: o, name: o.String(), opts: &p.opts.Driver}
+		if proxy != nil {
+			opts := p.opts.Driver
+			opts.Proxy = proxy
+			op.opts = &opts
+			op.name += " via " + proxy.Redacted()
+		}
+		p.origins[key] = op
 	}
 	return op
 }
 
 // acquire returns a connection to origin with one request reserved on it, and whether it was reused.
 func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, error) {
+	var proxy *url.URL
+	if p.opts.Proxy != nil {
+		var err error
+		if proxy, err = p.opts.Proxy(origin); err != nil {
+			return nil, false, fmt.Errorf("pool: choosing a proxy for %s: %w", origin, err)
+		}
+	}
 	p.mu.Lock()
-	op := p.originLocked(origin)
+	op := p.originLocked(origin, proxy)
 	for {
 		if p.closed {
 			p.unlock()
@@ -175,7 +200,7 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 	var d driver.Conn
 	var err error
 	for attempt := 0; attempt <= p.opts.Retries; attempt++ {
-		if d, err = driver.Dial(ctx, op.origin, &p.opts.Driver); err == nil || ctx.Err() != nil {
+		if d, err = driver.Dial(ctx, op.origin, op.opts); err == nil || ctx.Err() != nil {
 			break
 		}
 	}
