@@ -2,9 +2,9 @@ package driver
 
 import (
 	"context"
-	"net/url"
 	"crypto/tls"
 	"net"
+	"net/url"
 	"time"
 
 	"github.com/httpwire/httpwire/h1"
