@@ -15,21 +15,27 @@ import (
 )
 
 // A model of both roles of an HTTP/1.1 connection, for rapid's state-machine testing (t.Repeat). A client
-// Conn and a server Conn are wired back to back (pairtest.H1); actions call their API with random, mostly
-// valid arguments (sometimes invalid ones, or calls the state does not allow), move bytes between them under
-// random splits, close, and start new cycles. The model predicts the outcome of every call and every event,
-// and checks after each action that
+// Conn and a server Conn are wired back to back (pairtest.H1). Actions send valid messages that the state
+// allows (requests: plain, HEAD, CONNECT, Upgrade, HTTP/1.0; responses: 1xx, 101, 2xx to CONNECT, final ones
+// with no body, Content-Length, chunked or framing left to the core, early ones before any request; body
+// data; ends with and without trailers), move the pending bytes to the peer under random splits while reading
+// events between pieces, start new cycles, close (SendClose, then the end of input at the peer), abort (end
+// of input without SendClose), write raw bytes after a switch, and misuse the API (a call the state does not
+// allow, a call of the other role, arguments that must not be sent). The model predicts the outcome of
+// every call, every event, how each read ends (needs input, Paused, ConnectionClosed, RemoteError), and
+// checks after each action that
 //   - OurState, TheirState and KeepAlive of both Conns agree with the model;
-//   - once the bytes are delivered and read, the client's view of the server is the server's own state and
+//   - once every byte is delivered and read, the client's view of the server is the server's own state and
 //     the other way round;
 //   - a rejected call (LocalError) leaves Pending unchanged, puts our side in Error, and the error is sticky:
-//     every later call returns it; likewise a RemoteError from NextEvent;
+//     every later call returns it and changes nothing; likewise a RemoteError from NextEvent;
 //   - no Data or EndOfMessage arrives for a peer that is Idle, that is without a head first;
 //   - KeepAlive false means MustClose where Done would be;
 //   - after reading, TrailingData holds exactly the delivered bytes the model says are not consumed yet.
+// A pair that failed, finished or got stuck is replaced by a new one, so a run covers several.
 //
-// The model is written from the documented semantics (h11's state machine, docs/h1-rules.md), not from the
-// core's transition table.
+// The model is written from the documented semantics (h11's state machine, docs/h1-rules.md, RFC 9110/9112),
+// not from the core's transition table.
 
 const (
 	pmC = h1.Client
@@ -195,7 +201,8 @@ type pmItem struct {
 	status     int    // responses; 0 for requests
 	version    proto.Version
 	closeField bool // Connection: close
-	upgrade    bool // requests: an Upgrade field
+	upgrade    bool // requests: an Upgrade field (HTTP/1.1)
+	expect     bool // requests: Expect: 100-continue (HTTP/1.1)
 	method     []byte
 	cl         int64 // Content-Length, -1 when absent
 	chunked    bool  // Transfer-Encoding: chunked
@@ -239,6 +246,7 @@ type pmModel struct {
 	unread [2][]pmItem   // by receiving role: delivered and not yet consumed
 	eof    [2]bool       // by receiving role: the end of input was delivered
 	open   [2]bool       // by receiving role: a head arrived and its EndOfMessage not yet
+	awaits [2]bool       // what ClientAwaitsContinue should say
 	dead   bool          // a Conn failed; the pair is replaced at the next action
 	steps  int           // actions on this pair
 	// earlyResponse: the server sent a final response before reading a request. From then on the client
@@ -254,12 +262,24 @@ func (m *pmModel) reset(t *rapid.T) {
 	m.view = [2]pmView{newPMView(), newPMView()}
 }
 
-// begin replaces a failed or finished pair with a new one before an action. It draws nothing, so that an
-// action can still skip itself without rapid counting a rejection.
+// begin replaces a failed, finished or stuck pair with a new one before an action. It draws nothing, so that
+// an action can still skip itself without rapid counting a rejection.
 func (m *pmModel) begin(t *rapid.T) {
-	if m.dead || m.p == nil || m.finished() {
+	if m.dead || m.p == nil || m.finished() || m.stuck() && !m.view[pmC].canClose(pmC) && !m.view[pmS].canClose(pmS) {
 		m.reset(t)
 	}
+}
+
+// stuck reports whether no action but closing or misuse can make progress (e.g. after a response that came
+// before any request): those are then allowed early, so that the run goes on.
+func (m *pmModel) stuck() bool {
+	for _, r := range []h1.Role{pmC, pmS} {
+		if len(m.wire[r]) > 0 || m.canData(r) || m.canEnd(r) || m.view[r].canCycle() ||
+			m.view[r].st[r] == h1.MustClose || m.view[r].st[r] == h1.SwitchedProtocol && !m.eof[pmPeer(r)] {
+			return false
+		}
+	}
+	return !m.view[pmC].canRequest() && len(m.responseKinds()) == 0
 }
 
 // finished reports whether neither side can send anything any more: both closed or switched, and every byte
@@ -360,6 +380,7 @@ type pmReq struct {
 	cl         int64
 	closeField bool
 	upgrade    bool
+	expect     bool // Expect: 100-continue in an HTTP/1.1 request
 }
 
 // genRequest draws a valid request: plain, HEAD, CONNECT or an Upgrade proposal; HTTP/1.1 or 1.0; no body,
@@ -417,6 +438,10 @@ func (m *pmModel) genRequest(t *rapid.T) pmReq {
 	if r.closeField {
 		req.Fields = propInsert(t, req.Fields, "Connection", "close")
 	}
+	if propRare(t, "Expect: 100-continue", 20) {
+		req.Fields = propInsert(t, req.Fields, "Expect", "100-continue")
+		r.expect = req.Version == proto.HTTP11 // RFC 9110 §10.1.1: ignored in HTTP/1.0
+	}
 	return r
 }
 
@@ -436,13 +461,14 @@ func (m *pmModel) ClientRequest(t *rapid.T) {
 	v.request(r.closeField || req.Version == proto.HTTP10, r.upgrade, r.method == pmConnect)
 	m.method[pmC] = r.method
 	m.send[pmC] = pmSendState{framing: r.framing, remaining: max(r.cl, 0)}
+	m.awaits[pmC] = r.expect
 	wireFields := req.Fields
 	if len(req.Authority) > 0 {
 		wireFields = append(proto.Fields{{Name: []byte("Host"), Value: req.Authority}}, req.Fields...)
 	}
 	m.push(pmS, pmItem{wire: wire, kind: pmHeadItem, event: propRequestString(req.Method, req.Target,
 		req.Version, wireFields), version: req.Version, closeField: r.closeField, upgrade: r.upgrade,
-		method: req.Method, cl: r.cl, chunked: r.framing == pmChunked})
+		expect: r.expect, method: req.Method, cl: r.cl, chunked: r.framing == pmChunked})
 }
 
 // pmBreakRequest makes req invalid in one way that SendRequest must reject.
@@ -603,6 +629,7 @@ func (m *pmModel) ServerResponse(t *rapid.T) {
 	if !ok {
 		return
 	}
+	m.awaits[pmS] = false // any response answers Expect: 100-continue
 	wireFields := append(proto.Fields{}, resp.Fields...)
 	autoChunked := r.send.framing == pmChunked && r.framing == pmNone
 	item := pmItem{wire: wire, kind: pmHeadItem, status: resp.Status, version: proto.HTTP11, cl: r.cl,
@@ -704,6 +731,9 @@ func (m *pmModel) sendData(t *rapid.T, r h1.Role) {
 	if s.framing == pmLength {
 		s.remaining -= int64(n)
 	}
+	if r == pmC {
+		m.awaits[pmC] = false // the body started
+	}
 	m.push(pmPeer(r), pmItem{wire: wire, kind: pmDataItem, data: data})
 }
 
@@ -730,6 +760,9 @@ func (m *pmModel) sendEnd(t *rapid.T, r h1.Role) {
 		return
 	}
 	m.view[r].end(r)
+	if r == pmC {
+		m.awaits[pmC] = false
+	}
 	if s.framing == pmChunked {
 		m.push(pmPeer(r), pmItem{wire: wire, kind: pmEndItem, trailers: trailers})
 	} else if len(wire) != 0 {
@@ -757,6 +790,7 @@ func (m *pmModel) nextCycle(t *rapid.T, r h1.Role) {
 	m.recv[r] = pmRecvState{}
 	m.cycles[r]++
 	m.open[r] = false
+	m.awaits[r] = false
 	// Bytes that waited for the new cycle can be read now.
 	m.read(t, r)
 }
@@ -768,7 +802,7 @@ func (m *pmModel) ServerNextCycle(t *rapid.T) { m.nextCycle(t, pmS) }
 // that could be reused ends the conversation, so it waits until the pair has done a few things.
 func (m *pmModel) sendClose(t *rapid.T, r h1.Role) {
 	m.begin(t)
-	if !m.view[r].canClose(r) || m.view[r].st[r] != h1.MustClose && m.steps < 25 {
+	if !m.view[r].canClose(r) || m.view[r].st[r] != h1.MustClose && m.steps < 25 && !m.stuck() {
 		t.Skip("no close now")
 	}
 	if _, ok := m.call(t, r, "SendClose", true, m.conn[r].SendClose); !ok {
@@ -839,7 +873,7 @@ func (m *pmModel) Raw(t *rapid.T) {
 // until the pair has done a few things.
 func (m *pmModel) Misuse(t *rapid.T) {
 	m.begin(t)
-	if m.steps < 20 {
+	if m.steps < 20 && !m.stuck() {
 		t.Skip("not yet")
 	}
 	opts := []string{"broken request", "broken response", "SendRequest on the server", "SendResponse on the client"}
@@ -975,11 +1009,20 @@ func (m *pmModel) push(to h1.Role, it pmItem) {
 	m.wire[to] = append(m.wire[to], it)
 }
 
+// Read reads what both sides can read without new input, which must be nothing new.
+func (m *pmModel) Read(t *rapid.T) {
+	m.begin(t)
+	m.read(t, pmC)
+	if !m.dead {
+		m.read(t, pmS)
+	}
+}
+
 func (m *pmModel) DeliverToServer(t *rapid.T) { m.begin(t); m.deliverSome(t, pmC) }
 func (m *pmModel) DeliverToClient(t *rapid.T) { m.begin(t); m.deliverSome(t, pmS) }
 
 func (m *pmModel) deliverSome(t *rapid.T, from h1.Role) {
-	if len(m.wire[pmPeer(from)]) == 0 && !propRare(t, "read without new bytes", 10) {
+	if len(m.wire[pmPeer(from)]) == 0 {
 		t.Skip("nothing to deliver")
 	}
 	m.deliver(t, from)
@@ -1149,8 +1192,14 @@ func (m *pmModel) expect(t *rapid.T, r h1.Role, want *propLog) string {
 			if it.kind != pmHeadItem {
 				t.Fatalf("model: %v expects a head, next item is %+v", r, it)
 			}
+			if r == pmC {
+				m.awaits[pmC] = false // a response, even a 1xx, went by
+			}
 			if !m.acceptHead(r, it) {
 				return pmFailed
+			}
+			if r == pmS {
+				m.awaits[pmS] = it.expect
 			}
 			*q = (*q)[1:]
 			want.addString(it.event)
@@ -1158,11 +1207,13 @@ func (m *pmModel) expect(t *rapid.T, r h1.Role, want *propLog) string {
 			switch b.framing {
 			case pmNone:
 				v.end(p)
+				m.awaits[r] = false
 				want.addString(propEndString(nil))
 				continue
 			case pmLength:
 				if b.remaining == 0 {
 					v.end(p)
+					m.awaits[r] = false
 					want.addString(propEndString(nil))
 					continue
 				}
@@ -1175,11 +1226,13 @@ func (m *pmModel) expect(t *rapid.T, r h1.Role, want *propLog) string {
 					return pmFailed
 				}
 				v.end(p)
+				m.awaits[r] = false
 				want.addString(propEndString(nil))
 				continue
 			}
 			it := (*q)[0]
 			*q = (*q)[1:]
+			m.awaits[r] = false // data or the end went by
 			switch it.kind {
 			case pmDataItem:
 				want.addData(it.data)
@@ -1292,6 +1345,9 @@ func (m *pmModel) Check(t *rapid.T) {
 			t.Fatalf("%v: states %v/%v keep-alive %v, model says %v/%v keep-alive %v", role, c.OurState(),
 				c.TheirState(), c.KeepAlive(), v.st[role], v.st[pmPeer(role)], v.keepAlive)
 		}
+		if c.ClientAwaitsContinue() != m.awaits[r] {
+			t.Fatalf("%v: ClientAwaitsContinue() = %v, model says %v", role, c.ClientAwaitsContinue(), m.awaits[r])
+		}
 		if !c.KeepAlive() && (c.OurState() == h1.Done || c.TheirState() == h1.Done) {
 			t.Fatalf("%v: KeepAlive() is false but a side is Done (%v/%v), want MustClose", role, c.OurState(),
 				c.TheirState())
@@ -1332,7 +1388,8 @@ func (m *pmModel) settled() bool {
 
 // actions weights the actions: moving bytes and sending bodies more often than the rest.
 func (m *pmModel) actions() map[string]func(*rapid.T) {
-	a := map[string]func(*rapid.T){"": m.Check}
+	// The first action in rapid's order (keys sort) must never skip: a shrunk run draws it again and again.
+	a := map[string]func(*rapid.T){"": m.Check, "0Read": m.Read}
 	add := func(name string, weight int, f func(*rapid.T)) {
 		for i := range weight {
 			a[name+strconv.Itoa(i)] = f

@@ -174,8 +174,11 @@ func validChunkExtensions(b []byte) bool {
 		}
 		b = b[n:]
 		rest := trimBWS(b)
-		if len(rest) == 0 || rest[0] != '=' {
-			if len(rest) > 0 && rest[0] != ';' {
+		if len(rest) == 0 {
+			return len(b) == 0 // BWS only stands before ";" or "="
+		}
+		if rest[0] != '=' {
+			if rest[0] != ';' {
 				return false
 			}
 			b = rest

@@ -118,8 +118,8 @@ func (c *Conn) SendResponse(h *proto.ResponseHead) error {
 		return c.fail(err)
 	}
 	info := inspect(h.Fields)
+	framing := info.hasTE || info.contentLength >= 0 || info.clInvalid
 	ev, w := evResponse, bodyWriter{}
-	var err error
 	switch {
 	case h.Status == 101:
 		ev = evUpgradeAccept
@@ -136,25 +136,25 @@ func (c *Conn) SendResponse(h *proto.ResponseHead) error {
 		}
 	case c.method == methodConnect && h.Status < 300:
 		ev = evConnectAccept
-		if info.hasTE || info.contentLength >= 0 {
-			// RFC 9110 §9.3.6: no Content-Length or Transfer-Encoding in a 2xx to CONNECT.
-			return c.localError(proto.ErrInvalidField, "framing fields in a 2xx to CONNECT")
-		}
-	case h.Status == 204 || h.Status == 304 || c.method == methodHead:
-		if h.Status == 204 && (info.hasTE || info.contentLength >= 0 || info.clInvalid) {
+	}
+	if ev != evResponse && framing {
+		// RFC 9110 §8.6, §9.3.6: no Content-Length or Transfer-Encoding in a 1xx or a 2xx to CONNECT.
+		return c.localError(proto.ErrInvalidField, "framing fields in a response without content")
+	}
+	if ev == evResponse {
+		if h.Status == 204 && framing {
 			return c.localError(proto.ErrInvalidField, "framing fields in a 204 response") // RFC 9110 §8.6
 		}
-	default:
 		if info.hasTE && c.peer == proto.HTTP10 {
 			return c.localError(proto.ErrInvalidField, "Transfer-Encoding to an HTTP/1.0 client") // RFC 9112 §6.1
 		}
+		// The framing fields must be valid even where they only describe what a GET would get (HEAD, 304).
+		var err error
 		if w, err = sendFraming(info, true); err != nil {
 			return c.fail(err)
 		}
-	}
-	if ev == evInformational || ev == evUpgradeAccept {
-		if info.hasTE || info.contentLength >= 0 {
-			return c.localError(proto.ErrInvalidField, "framing fields in an informational response")
+		if h.Status == 204 || h.Status == 304 || c.method == methodHead {
+			w = bodyWriter{kind: bodyNone} // RFC 9112 §6.3 rule 1: no content
 		}
 	}
 	addChunked := false

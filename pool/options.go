@@ -26,6 +26,11 @@ type Options struct {
 	// tunnel https origins with CONNECT and carry http ones in absolute form, "socks5://" proxies tunnel
 	// both. Connections are pooled per origin and proxy.
 	Proxy func(origin proto.Origin) (*url.URL, error)
+	// HealthCheckAfter: an HTTP/2 connection idle for longer is checked with a PING before it is reused
+	// (dead connections otherwise surface as failed requests, golang/go#31643). Default 30 s.
+	HealthCheckAfter time.Duration
+	// HealthCheckTimeout bounds the wait for the PING's answer. Default 5 s.
+	HealthCheckTimeout time.Duration
 	// Retries is how many more times a failed dial is tried.
 	Retries int
 	// Driver configures dialing, TLS, timeouts and the protocol cores; its HTTP1, HTTP2 and H2C fields are
@@ -65,6 +70,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.KeepaliveExpiry <= 0 {
 		o.KeepaliveExpiry = 5 * time.Second
+	}
+	if o.HealthCheckAfter <= 0 {
+		o.HealthCheckAfter = 30 * time.Second
+	}
+	if o.HealthCheckTimeout <= 0 {
+		o.HealthCheckTimeout = 5 * time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now

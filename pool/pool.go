@@ -116,7 +116,12 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 		p.expireLocked()
 		if c := p.reserveLocked(op); c != nil {
 			op.reuses++
+			idle := c.inFlight == 1 && p.opts.Now().Sub(c.idleSince) >= p.opts.HealthCheckAfter
 			p.unlock()
+			if idle && !p.healthy(ctx, c) {
+				p.mu.Lock()
+				continue
+			}
 			return c, true, nil
 		}
 		if p.canDialLocked(op) {
@@ -143,6 +148,31 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 			return nil, false, ctx.Err()
 		}
 	}
+}
+
+// healthy pings an HTTP/2 connection that sat idle; a connection that does not answer is dropped.
+func (p *Pool) healthy(ctx context.Context, c *conn) bool {
+	pinger, ok := c.d.(driver.Pinger)
+	if !ok {
+		return true
+	}
+	pctx, cancel := context.WithTimeout(ctx, p.opts.HealthCheckTimeout)
+	defer cancel()
+	err := pinger.Ping(pctx)
+	if err == nil {
+		return true
+	}
+	p.mu.Lock()
+	if ctx.Err() != nil {
+		p.releaseLocked(c) // the caller gave up; the connection may be fine
+	} else {
+		p.opts.Logger.Debug("idle connection failed its health check", "origin", c.op.name, "err", err)
+		c.inFlight--
+		p.removeLocked(c)
+		p.serveLocked()
+	}
+	p.unlock()
+	return false
 }
 
 func (op *originPool) removeWaiter(w *waiter) bool {

@@ -1,0 +1,224 @@
+package pool_test
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/pool"
+	"github.com/httpwire/httpwire/proto"
+)
+
+// h2Server serves HTTP/2 by prior knowledge with the project's core: each connection is handed to handle,
+// which answers the events of that connection.
+// While silence reports true for a connection, nothing is written on it: a peer gone without a word.
+func h2Server(t *testing.T, handle func(conn int, c *h2.Conn, ev h2.Event), silence func(conn int) bool) (proto.Origin, *atomic.Int64) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			nc, err := l.Accept()
+			if err != nil {
+				return
+			}
+			n := int(conns.Add(1))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer nc.Close()
+				c := h2.NewConn(h2.Server, h2.Config{})
+				buf := make([]byte, 16<<10)
+				for {
+					if p := c.Pending(); len(p) > 0 && (silence == nil || !silence(n)) {
+						if _, err := nc.Write(p); err != nil {
+							return
+						}
+						c.Advance(len(p))
+					}
+					k, err := nc.Read(buf)
+					if err != nil {
+						return
+					}
+					_ = c.Receive(buf[:k])
+					for {
+						ev, err := c.NextEvent()
+						if err != nil || ev == nil {
+							break
+						}
+						handle(n, c, ev)
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		wg.Wait()
+	})
+	o, _ := proto.ParseOrigin("http://" + l.Addr().String())
+	return o, &conns
+}
+
+// TestRefusedStreamRetried: the server refuses the first request with REFUSED_STREAM (RFC 9113 §8.7); the
+// pool retries it and the caller sees only the answer.
+func TestRefusedStreamRetried(t *testing.T) {
+	var refused atomic.Bool
+	origin, _ := h2Server(t, func(_ int, c *h2.Conn, ev h2.Event) {
+		if e, ok := ev.(*h2.HeadersReceived); ok {
+			if refused.CompareAndSwap(false, true) {
+				_ = c.Reset(e.StreamID, h2.ErrCodeRefusedStream)
+				return
+			}
+			_ = c.SendResponse(e.StreamID, proto.NewResponse(200), false)
+			_, _ = c.SendData(e.StreamID, []byte("second try"), true)
+		}
+	}, nil)
+	p := pool.New(pool.Options{H2C: true})
+	defer p.Close()
+	body, err := get(context.Background(), p, origin, "/")
+	if err != nil || body != "second try" || !refused.Load() {
+		t.Fatalf("got %q, %v (refused once: %v)", body, err, refused.Load())
+	}
+}
+
+// TestGoAwayRetried: the first connection says GOAWAY with last stream 0 before processing anything; the
+// request goes to a new connection (RFC 9113 §6.8).
+func TestGoAwayRetried(t *testing.T) {
+	origin, conns := h2Server(t, func(n int, c *h2.Conn, ev h2.Event) {
+		if _, ok := ev.(*h2.SettingsReceived); ok && n == 1 {
+			_ = c.GoAway(h2.ErrCodeNo, nil) // last stream 0: no request on this connection is processed
+			return
+		}
+		if e, ok := ev.(*h2.HeadersReceived); ok {
+			_ = c.SendResponse(e.StreamID, proto.NewResponse(200), false)
+			_, _ = c.SendData(e.StreamID, []byte("new connection"), true)
+		}
+	}, nil)
+	p := pool.New(pool.Options{H2C: true})
+	defer p.Close()
+	body, err := get(context.Background(), p, origin, "/")
+	if err != nil || body != "new connection" || conns.Load() != 2 {
+		t.Fatalf("got %q, %v after %d connections", body, err, conns.Load())
+	}
+}
+
+// TestHealthCheck: an HTTP/2 connection idle past HealthCheckAfter is pinged before reuse; a silent one is
+// dropped and the request goes to a new connection.
+func TestHealthCheck(t *testing.T) {
+	var silent atomic.Bool
+	origin, conns := h2Server(t, func(n int, c *h2.Conn, ev h2.Event) {
+		if e, ok := ev.(*h2.HeadersReceived); ok {
+			_ = c.SendResponse(e.StreamID, proto.NewResponse(200), false)
+			_, _ = c.SendData(e.StreamID, []byte("ok"), true)
+		}
+	}, func(n int) bool { return n == 1 && silent.Load() })
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	p := pool.New(pool.Options{H2C: true, Now: clock, KeepaliveExpiry: time.Hour,
+		HealthCheckAfter: time.Minute, HealthCheckTimeout: 200 * time.Millisecond})
+	defer p.Close()
+	if _, err := get(context.Background(), p, origin, "/"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	silent.Store(true)
+	body, err := get(context.Background(), p, origin, "/")
+	if err != nil || body != "ok" || conns.Load() != 2 {
+		t.Fatalf("got %q, %v after %d connections", body, err, conns.Load())
+	}
+}
+
+// TestCancelWhileDialing: a dial cancelled halfway (a TLS server that never answers) leaves nothing behind.
+func TestCancelWhileDialing(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	var mu sync.Mutex
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			nc, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, nc)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		l.Close()
+		<-done
+		mu.Lock()
+		for _, nc := range held {
+			nc.Close()
+		}
+		mu.Unlock()
+	}()
+	origin, _ := proto.ParseOrigin("https://" + l.Addr().String())
+	p := pool.New(pool.Options{Driver: driver.Options{TLSConfig: &tls.Config{}}})
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = p.Do(ctx, &pool.Request{Method: "GET", Origin: origin})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+	if st := p.Stats().Total; st.Connections != 0 || st.Connecting != 0 || st.Waiters != 0 {
+		t.Fatalf("after a cancelled dial: %+v", st)
+	}
+}
+
+// TestCloseWaitsForActive: Close closes idle connections at once and active ones when their request ends.
+func TestCloseWaitsForActive(t *testing.T) {
+	release := make(chan struct{})
+	srv := newServer(t, false, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+		_, _ = io.WriteString(w, "done")
+	})
+	p := pool.New(pool.Options{})
+	if _, err := get(context.Background(), p, srv.origin, "/idle"); err != nil {
+		t.Fatal(err)
+	}
+	result := make(chan error, 1)
+	go func() {
+		_, err := get(context.Background(), p, srv.origin, "/slow")
+		result <- err
+	}()
+	waitFor(t, func() bool { return p.Stats().Total.Active == 1 })
+	p.Close()
+	if _, err := get(context.Background(), p, srv.origin, "/late"); !errors.Is(err, pool.ErrClosed) {
+		t.Fatalf("request after Close: %v", err)
+	}
+	close(release)
+	if err := <-result; err != nil {
+		t.Fatalf("active request across Close: %v", err)
+	}
+	if st := p.Stats().Total; st.Connections != 0 {
+		t.Fatalf("after the active request ended: %+v", st)
+	}
+}
