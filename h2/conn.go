@@ -51,6 +51,8 @@ type Conn struct {
 	blockedStreams int   // streams whose data waits for a window
 	ctrlBytes      int   // acknowledgements queued since the driver last took all output
 
+	strings   stringCache // strings of sent fields, reused
+	free      []*stream   // closed streams' structs, reused
 	enc       *hpack.Encoder
 	encWriter bufWriter
 	dec       *hpack.Decoder

@@ -24,6 +24,9 @@ func (c *Conn) transition(s *stream, ev streamEvent) bool {
 			c.peerOpen--
 		}
 		c.rememberClosed(s.id, kind)
+		if len(c.free) < 64 {
+			c.free = append(c.free, s)
+		}
 	}
 	return true
 }
@@ -70,7 +73,13 @@ func (c *Conn) rememberClosed(id uint32, kind closedKind) {
 
 // openStream starts tracking a stream with the initial windows of both sides.
 func (c *Conn) openStream(id uint32, local bool) *stream {
-	s := &stream{
+	var s *stream
+	if n := len(c.free); n > 0 {
+		s, c.free = c.free[n-1], c.free[:n-1]
+	} else {
+		s = new(stream)
+	}
+	*s = stream{
 		id:            id,
 		local:         local,
 		sendWindow:    int64(c.peer.InitialWindowSize),

@@ -58,16 +58,16 @@ func (c *Conn) SendRequest(h *proto.RequestHead, endStream bool) (uint32, error)
 	s.head = string(h.Method) == "HEAD"
 	s.surfaced = true // the application opened it, so it hears how it ends
 	c.writeHeaders(id, endStream, func(e *hpack.Encoder) {
-		writeField(e, ":method", h.Method)
+		c.writeField(e, ":method", h.Method)
 		if string(h.Method) != "CONNECT" || len(h.Protocol) > 0 {
-			writeField(e, ":scheme", h.Scheme)
-			writeField(e, ":path", h.Target)
+			c.writeField(e, ":scheme", h.Scheme)
+			c.writeField(e, ":path", h.Target)
 		}
-		writeField(e, ":authority", h.Authority)
+		c.writeField(e, ":authority", h.Authority)
 		if len(h.Protocol) > 0 {
-			writeField(e, ":protocol", h.Protocol)
+			c.writeField(e, ":protocol", h.Protocol)
 		}
-		writeFields(e, h.Fields)
+		c.writeFields(e, h.Fields)
 	})
 	c.transition(s, sendHeaders)
 	if endStream {
@@ -133,8 +133,8 @@ func (c *Conn) SendResponse(id uint32, h *proto.ResponseHead, endStream bool) er
 	var status [3]byte
 	status[0], status[1], status[2] = byte('0'+h.Status/100), byte('0'+h.Status/10%10), byte('0'+h.Status%10)
 	c.writeHeaders(id, endStream, func(e *hpack.Encoder) {
-		writeField(e, ":status", status[:])
-		writeFields(e, h.Fields)
+		c.writeField(e, ":status", status[:])
+		c.writeFields(e, h.Fields)
 	})
 	if h.Status >= 200 {
 		s.sentFinal = true
@@ -157,7 +157,7 @@ func (c *Conn) SendTrailers(id uint32, trailers proto.Fields) error {
 	if err := checkOutgoingFields(trailers); err != nil {
 		return err
 	}
-	c.writeHeaders(id, true, func(e *hpack.Encoder) { writeFields(e, trailers) })
+	c.writeHeaders(id, true, func(e *hpack.Encoder) { c.writeFields(e, trailers) })
 	c.transition(s, sendEndStream)
 	return nil
 }
@@ -263,15 +263,40 @@ func (c *Conn) writeHeaders(id uint32, endStream bool, write func(*hpack.Encoder
 	}
 }
 
-func writeField(e *hpack.Encoder, name string, value []byte) {
-	_ = e.WriteField(hpack.HeaderField{Name: name, Value: string(value)})
+func (c *Conn) writeField(e *hpack.Encoder, name string, value []byte) {
+	_ = e.WriteField(hpack.HeaderField{Name: name, Value: c.strings.get(value)})
 }
 
 // writeFields encodes regular fields; credentials are never indexed (RFC 7541 §7.1.3).
-func writeFields(e *hpack.Encoder, fields proto.Fields) {
+func (c *Conn) writeFields(e *hpack.Encoder, fields proto.Fields) {
 	for _, f := range fields {
 		sensitive := string(f.Name) == "authorization" || string(f.Name) == "proxy-authorization" ||
 			string(f.Name) == "cookie" && len(f.Value) < 20
-		_ = e.WriteField(hpack.HeaderField{Name: string(f.Name), Value: string(f.Value), Sensitive: sensitive})
+		value := c.strings.get(f.Value)
+		if sensitive {
+			value = string(f.Value) // never kept in the cache either
+		}
+		_ = e.WriteField(hpack.HeaderField{Name: c.strings.get(f.Name), Value: value, Sensitive: sensitive})
 	}
+}
+
+// stringCache turns the bytes of fields into the strings the HPACK encoder takes, reusing the strings of
+// names and values seen before: most fields repeat from request to request, and this keeps them from
+// allocating each time. It holds at most stringCacheSize short strings and starts over when full.
+type stringCache map[string]string
+
+const stringCacheSize = 256
+
+func (sc *stringCache) get(b []byte) string {
+	if s, ok := (*sc)[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(b) <= 128 {
+		if *sc == nil || len(*sc) >= stringCacheSize {
+			*sc = make(stringCache, stringCacheSize)
+		}
+		(*sc)[s] = s
+	}
+	return s
 }
