@@ -27,7 +27,11 @@ define each_module
 	done
 endef
 
-.PHONY: test check check-deps test-race fuzz fuzz-short vectors h2spec bench tools
+.PHONY: demo test check check-deps test-race fuzz fuzz-short vectors h2spec bench tools
+
+# The six capabilities against embedded local peers: a table of results, non-zero exit on any failure.
+demo:
+	$(GO) run ./cmd/httpwire demo
 
 # Everything CI runs, in order: formatting and static checks, the dependency rule, tests with the race
 # detector in every module, a short fuzz pass, the HTTP/1.1 conformance vectors and h2spec.

@@ -51,7 +51,14 @@ func Dial(ctx context.Context, origin proto.Origin, opts *Options) (Conn, error)
 	}
 	t.Connect = time.Since(start)
 	http1, http2 := opts.protocols()
+	wrap := func(c net.Conn) net.Conn {
+		if opts.WrapConn != nil {
+			return opts.WrapConn(c)
+		}
+		return c
+	}
 	if origin.Scheme == "http" {
+		nc = wrap(nc)
 		if viaHTTPProxy(origin, opts) {
 			return newH1Conn(nc, opts, nil, t), nil // absolute-form requests to the proxy
 		}
@@ -68,13 +75,13 @@ func Dial(ctx context.Context, origin proto.Origin, opts *Options) (Conn, error)
 	t.TLS = time.Since(start) - t.Connect
 	state := tc.ConnectionState()
 	if state.NegotiatedProtocol == "h2" {
-		return newH2Conn(tc, opts, &state, t), nil
+		return newH2Conn(wrap(tc), opts, &state, t), nil
 	}
 	if !http1 {
 		tc.Close()
 		return nil, fmt.Errorf("driver: %s did not negotiate h2 and HTTP/1.1 is disabled", origin)
 	}
-	return newH1Conn(tc, opts, &state, t), nil
+	return newH1Conn(wrap(tc), opts, &state, t), nil
 }
 
 func dialTransport(ctx context.Context, origin proto.Origin, opts *Options) (net.Conn, error) {

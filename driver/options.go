@@ -46,6 +46,9 @@ type Options struct {
 	// the body is sent when it expires. Default 1 s.
 	ExpectContinueTimeout time.Duration
 
+	// WrapConn, when set, wraps the connection the protocol runs on, after TLS: a tap for tracing tools.
+	WrapConn func(net.Conn) net.Conn
+
 	// H1Limits and H2 configure the protocol cores.
 	H1Limits h1.Limits
 	H2       h2.Config
