@@ -226,4 +226,3 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("exit %d, stdout:\n%s\nstderr %s", code, stdout, stderr)
 	}
 }
-
