@@ -151,6 +151,7 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	if early != nil {
 		return early, nil
 	}
+	req.Trace.wroteRequest()
 	return c.readResponse(req, reused)
 }
 
@@ -269,7 +270,10 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 				}
 				return nil, err
 			}
-			gotBytes = gotBytes || n > 0
+			if n > 0 && !gotBytes {
+				gotBytes = true
+				req.Trace.gotFirstResponseByte()
+			}
 		case *h1.InformationalResponse:
 			if e.Status == 101 {
 				return c.switched(req, &e.ResponseHead), nil

@@ -95,6 +95,7 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 			return nil, wrapCtx(ctx, err)
 		}
 	}
+	req.Trace.wroteRequest()
 	resp, err := c.awaitHead(st)
 	if err != nil {
 		stop()
@@ -234,6 +235,7 @@ func (c *h2Conn) awaitHead(st *h2Stream) (*Response, error) {
 	}
 	h := st.head
 	c.mu.Unlock()
+	st.req.Trace.gotFirstResponseByte()
 	resp := &Response{Status: h.Status, Header: h.Fields}
 	resp.Extensions.HTTPVersion = "HTTP/2"
 	resp.Extensions.TLS = c.tls

@@ -30,6 +30,28 @@ type Request struct {
 	Protocol string
 	// OnInformational is called for each 1xx response before the final one (103 Early Hints, 100 Continue).
 	OnInformational func(*proto.ResponseHead)
+	// Trace, when set, is told when the request has been written and when the response begins.
+	Trace *RequestTrace
+}
+
+// RequestTrace receives the progress of one request. Hooks may be nil.
+type RequestTrace struct {
+	// WroteRequest: the head and the whole body have been handed to the connection.
+	WroteRequest func()
+	// GotFirstResponseByte: the first byte of the response arrived (on HTTP/2: its first HEADERS frame).
+	GotFirstResponseByte func()
+}
+
+func (t *RequestTrace) wroteRequest() {
+	if t != nil && t.WroteRequest != nil {
+		t.WroteRequest()
+	}
+}
+
+func (t *RequestTrace) gotFirstResponseByte() {
+	if t != nil && t.GotFirstResponseByte != nil {
+		t.GotFirstResponseByte()
+	}
 }
 
 // Response is the answer to a Request. Its Body streams the content as it arrives; read it to the end and

@@ -23,6 +23,7 @@ const maxNotProcessedRetries = 3
 // server provably did not process is retried on another connection (its Body must then be nil, or GetBody
 // set).
 func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
+	req = p.traced(req)
 	for attempt := 0; ; attempt++ {
 		p.trace(func(t *Trace) {
 			if t.GetConn != nil {
@@ -59,6 +60,36 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 		resp.Body = &pooledBody{ReadCloser: resp.Body, done: func() { p.put(c) }}
 		return resp, nil
 	}
+}
+
+// traced returns req with the pool's request-level trace hooks attached, if any are set.
+func (p *Pool) traced(req *Request) *Request {
+	t := p.opts.Trace
+	if t.WroteRequest == nil && t.GotFirstResponseByte == nil {
+		return req
+	}
+	name := req.Origin.String()
+	inner := req.Trace
+	next := *req
+	next.Trace = &driver.RequestTrace{
+		WroteRequest: func() {
+			if inner != nil && inner.WroteRequest != nil {
+				inner.WroteRequest()
+			}
+			if t.WroteRequest != nil {
+				t.WroteRequest(name)
+			}
+		},
+		GotFirstResponseByte: func() {
+			if inner != nil && inner.GotFirstResponseByte != nil {
+				inner.GotFirstResponseByte()
+			}
+			if t.GotFirstResponseByte != nil {
+				t.GotFirstResponseByte(name)
+			}
+		},
+	}
+	return &next
 }
 
 // put gives a connection back after a request.

@@ -54,6 +54,10 @@ type Trace struct {
 	DialDone  func(origin, protocol string, err error)
 	// GotConn: the request has a connection, reused or new.
 	GotConn func(origin, protocol string, reused bool)
+	// WroteRequest: the request's head and body have been written.
+	WroteRequest func(origin string)
+	// GotFirstResponseByte: the response began to arrive.
+	GotFirstResponseByte func(origin string)
 	// PutConn: the request is done with its connection (body read or closed, or the request failed).
 	PutConn func(origin string)
 }

@@ -26,8 +26,8 @@ func (p *Pool) RoundTrip(hreq *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := p.Do(hreq.Context(), req)
+	closeBody(hreq) // the body has been sent, or never will be: net/http's contract says we close it
 	if err != nil {
-		closeBody(hreq)
 		return nil, err
 	}
 	return toHTTP(hreq, resp), nil
