@@ -54,7 +54,7 @@ func (c *Conn) Role() Role { return c.role }
 func (c *Conn) OurState() State { return c.m.states[c.role] }
 
 // TheirState returns the state of the peer's side.
-func (c *Conn) TheirState() State { return c.m.states[c.role.peer()] }
+func (c *Conn) TheirState() State { return c.m.states[c.role.Peer()] }
 
 // KeepAlive reports whether the connection can still be reused after the current cycle.
 func (c *Conn) KeepAlive() bool { return c.m.keepAlive }
@@ -131,7 +131,7 @@ func (c *Conn) NextEvent() (Event, error) {
 }
 
 func (c *Conn) nextEvent() (Event, error) {
-	peer := c.role.peer()
+	peer := c.role.Peer()
 	switch c.m.states[peer] {
 	case Idle, SendResponse:
 		if c.role == Server && c.m.states[peer] == SendResponse {
@@ -161,7 +161,7 @@ func (c *Conn) nextEvent() (Event, error) {
 
 // peerClosed turns the end of input between messages into ConnectionClosed.
 func (c *Conn) peerClosed() (Event, error) {
-	if !c.m.process(c.role.peer(), evClosed) {
+	if !c.m.process(c.role.Peer(), evClosed) {
 		return nil, remoteError(proto.ErrIncomplete, 0, "peer closed in state "+c.TheirState().String())
 	}
 	return &ConnectionClosed{}, nil
@@ -181,7 +181,7 @@ func (c *Conn) fail(err error) error {
 			if c.role == Client {
 				re.StatusHint = 0 // a hint of what to answer is for servers only
 			}
-			c.m.fail(c.role.peer())
+			c.m.fail(c.role.Peer())
 		} else {
 			c.m.fail(c.role)
 		}

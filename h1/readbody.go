@@ -66,7 +66,7 @@ func (c *Conn) dataEvent(n int) *Data {
 }
 
 func (c *Conn) endOfMessage(trailers proto.Fields) (Event, error) {
-	if !c.m.process(c.role.peer(), evEnd) {
+	if !c.m.process(c.role.Peer(), evEnd) {
 		return nil, remoteError(proto.ErrState, 400, "end of message in state "+c.TheirState().String())
 	}
 	c.awaitsContinue = false

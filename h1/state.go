@@ -1,24 +1,19 @@
 package h1
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/httpwire/httpwire/proto"
+)
 
 // Role is the side of the connection a Conn plays.
-type Role uint8
+type Role = proto.Role
 
 // The two roles.
 const (
-	Client Role = iota
-	Server
+	Client = proto.Client
+	Server = proto.Server
 )
-
-func (r Role) String() string {
-	if r == Client {
-		return "client"
-	}
-	return "server"
-}
-
-func (r Role) peer() Role { return 1 - r }
 
 // State is where one side of a connection stands in the current request/response cycle (the model of h11).
 type State uint8

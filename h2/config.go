@@ -7,20 +7,13 @@ import (
 )
 
 // Role is the side of the connection a Conn plays.
-type Role uint8
+type Role = proto.Role
 
 // The two roles.
 const (
-	Client Role = iota
-	Server
+	Client = proto.Client
+	Server = proto.Server
 )
-
-func (r Role) String() string {
-	if r == Client {
-		return "client"
-	}
-	return "server"
-}
 
 // Limits bounds what a Conn accepts from its peer; each defends against one abuse named in its comment.
 // Zero fields take their defaults.

@@ -71,7 +71,10 @@ var ErrAfterClose = errors.New("pairtest: bytes sent after the receiver saw the 
 
 // Transfer moves everything the from side has pending to the other side, through Split and any fault, and
 // returns the number of bytes delivered.
-func (p *H1) Transfer(from h1.Role) (int, error) {
+func (p *H1) Transfer(from h1.Role) (int, error) { return p.transfer(from, nil) }
+
+// transfer is Transfer, calling each (when set) after every piece reaches the receiver.
+func (p *H1) transfer(from h1.Role, each func() error) (int, error) {
 	src, to := p.conn(from), h1.Server
 	if from == h1.Server {
 		to = h1.Client
@@ -103,6 +106,11 @@ func (p *H1) Transfer(from h1.Role) (int, error) {
 			return n, err
 		}
 		n += len(piece)
+		if each != nil {
+			if err := each(); err != nil {
+				return n, err
+			}
+		}
 	}
 	if closeNow {
 		p.closed[to] = true

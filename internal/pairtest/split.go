@@ -89,50 +89,7 @@ func DrawSplit(t *rapid.T, b []byte, label string) [][]byte {
 // TransferEach is Transfer, but it calls each after every piece reaches the receiver, so that a test can
 // read events while the rest of the bytes are still in transit. It stops at the first error of each.
 func (p *H1) TransferEach(from h1.Role, each func() error) (int, error) {
-	src, to := p.conn(from), h1.Server
-	if from == h1.Server {
-		to = h1.Client
-	}
-	dst := p.conn(to)
-	out := src.Pending()
-	if len(out) == 0 {
-		return 0, nil
-	}
-	data := append([]byte(nil), out...)
-	src.Advance(len(out))
-	if p.closed[to] {
-		return 0, ErrAfterClose
-	}
-	closeNow := false
-	if f := p.faults[to]; f != nil && f.CloseAfter > 0 {
-		if len(data) >= f.CloseAfter {
-			data, closeNow = data[:f.CloseAfter], true
-		}
-		f.CloseAfter -= len(data)
-	}
-	pieces := [][]byte{data}
-	if p.Split != nil {
-		pieces = p.Split(data)
-	}
-	n := 0
-	for _, piece := range pieces {
-		if err := dst.Receive(piece); err != nil {
-			return n, err
-		}
-		n += len(piece)
-		if each != nil {
-			if err := each(); err != nil {
-				return n, err
-			}
-		}
-	}
-	if closeNow {
-		p.closed[to] = true
-		if err := dst.ReceiveEOF(); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
+	return p.transfer(from, each)
 }
 
 // Closed reports whether role has seen the end of input.
