@@ -27,7 +27,7 @@ func (p *H2) conn(r h2.Role) *h2.Conn {
 // Transfer moves everything the from side has pending to the other side, through Split, and returns the
 // number of bytes moved.
 func (p *H2) Transfer(from h2.Role) (int, error) {
-	src, dst := p.conn(from), p.conn(1-from)
+	src, dst := p.conn(from), p.conn(from.Peer())
 	out := src.Pending()
 	if len(out) == 0 {
 		return 0, nil
@@ -71,7 +71,7 @@ func (p *H2) Exchange(handle func(role h2.Role, ev h2.Event) error) error {
 				return err
 			}
 			moved += n
-			to := 1 - from
+			to := from.Peer()
 			for {
 				ev, err := p.conn(to).NextEvent()
 				if err != nil {
