@@ -27,17 +27,17 @@ define each_module
 	done
 endef
 
-.PHONY: demo test check check-deps test-race fuzz fuzz-short vectors h2spec bench tools
+.PHONY: demo conformance test check check-deps test-race fuzz fuzz-short vectors h2spec bench tools
 
 # The six capabilities against embedded local peers: a table of results, non-zero exit on any failure.
 demo:
 	$(GO) run ./cmd/httpwire demo
 
 # Everything CI runs, in order: formatting and static checks, the dependency rule, tests with the race
-# detector in every module, a short fuzz pass, the HTTP/1.1 conformance vectors and h2spec.
+# detector in every module, a short fuzz pass, the HTTP/1.1 conformance vectors, h2spec and the interop matrix.
 # .NOTPARALLEL keeps that order under make -j.
 .NOTPARALLEL:
-test: check check-deps test-race fuzz-short vectors h2spec
+test: check check-deps test-race fuzz-short vectors h2spec conformance
 
 # gofmt must have nothing to say; go vet and staticcheck must pass in every module.
 check:
@@ -70,6 +70,13 @@ vectors:
 h2spec:
 	@test -x "$(H2SPEC)" || { echo "h2spec not found at $(H2SPEC); run make tools"; exit 1; }
 	H2SPEC="$(H2SPEC)" bash conformance/h2spec.sh
+
+# The interoperability matrix against nginx, nghttpd, go-httpbin, net/http, Python and Node WebSocket servers,
+# and curl and h2load against the server drivers; installs the peers it lacks (apt, npm).
+NODE_DIR ?= $(CURDIR)/.cache/node
+conformance:
+	bash conformance/install-peers.sh $(NODE_DIR)
+	cd conformance && $(GO) run ./cmd/matrix -node-modules $(NODE_DIR)
 
 # Benchmarks of the root module, with allocation counts.
 bench:

@@ -263,3 +263,50 @@ func TestFaultGoAway(t *testing.T) {
 		t.Fatal("a connection after GOAWAY still takes requests")
 	}
 }
+
+// TestEarlyResponseStopsUpload: the server answers before reading the request body, then sends RST_STREAM
+// NO_ERROR (RFC 9113 §8.1), as nginx does: the response stands and the upload stops.
+func TestEarlyResponseStopsUpload(t *testing.T) {
+	origin := rawServer(t, func(nc net.Conn) {
+		sc := h2.NewConn(h2.Server, h2.Config{})
+		buf := make([]byte, 16<<10)
+		for {
+			if p := sc.Pending(); len(p) > 0 {
+				if _, err := nc.Write(p); err != nil {
+					return
+				}
+				sc.Advance(len(p))
+			}
+			n, err := nc.Read(buf)
+			if err != nil {
+				return
+			}
+			_ = sc.Receive(buf[:n])
+			for {
+				ev, err := sc.NextEvent()
+				if err != nil || ev == nil {
+					break
+				}
+				if e, ok := ev.(*h2.HeadersReceived); ok && e.Kind == h2.KindRequest {
+					_ = sc.SendResponse(e.StreamID, proto.NewResponse(200), false)
+					_, _ = sc.SendData(e.StreamID, []byte("early"), true)
+					_ = sc.Reset(e.StreamID, h2.ErrCodeNo)
+				}
+			}
+		}
+	})
+	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: origin,
+		Body: io.LimitReader(&pattern{}, 8<<20), ContentLength: 8 << 20})
+	if err != nil {
+		t.Fatalf("upload answered early: %v", err)
+	}
+	defer resp.Body.Close()
+	if body, err := io.ReadAll(resp.Body); err != nil || string(body) != "early" {
+		t.Fatalf("body %q, %v", body, err)
+	}
+}

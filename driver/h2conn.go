@@ -227,6 +227,13 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 		}
 	case *h2.StreamReset:
 		if st := c.streams[e.StreamID]; st != nil {
+			if e.Remote && e.Code == h2.ErrCodeNo && st.ended {
+				// RFC 9113 §8.1: after a complete response, RST_STREAM NO_ERROR asks us to stop sending the
+				// request body; the response stands.
+				st.sendStopped = true
+				c.window.Broadcast()
+				return
+			}
 			var err error = &StreamError{StreamID: e.StreamID, Code: uint32(e.Code)}
 			if e.Code == h2.ErrCodeRefusedStream && !st.gotHead {
 				err = fmt.Errorf("%w: %w", ErrNotProcessed, err) // RFC 9113 §8.7

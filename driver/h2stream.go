@@ -30,7 +30,8 @@ type h2Stream struct {
 	trailers proto.Fields
 	err      error
 
-	bodyClosed bool
+	bodyClosed  bool
+	sendStopped bool // the server has the whole response out and asked us to stop sending (RFC 9113 §8.1)
 }
 
 func (st *h2Stream) onHeaders(e *h2.HeadersReceived) {
@@ -161,7 +162,9 @@ func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
 	for req.Body != nil {
 		n, rerr := req.Body.Read(buf)
 		if n > 0 {
-			if err := c.sendData(st, buf[:n]); err != nil {
+			if err := c.sendData(st, buf[:n]); err == errSendStopped {
+				return nil
+			} else if err != nil {
 				return err
 			}
 		}
@@ -177,6 +180,9 @@ func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
 	if st.err != nil {
 		return st.err
 	}
+	if st.sendStopped {
+		return nil
+	}
 	var err error
 	if req.Trailer != nil {
 		err = c.core.SendTrailers(st.id, req.Trailer())
@@ -188,6 +194,9 @@ func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
 	return err
 }
 
+// errSendStopped: the server asked for no more request body (RST_STREAM NO_ERROR after its response).
+var errSendStopped = errors.New("driver: the server needs no more of the request body")
+
 // sendData sends p on the stream, blocking while the windows are closed.
 func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 	c.mu.Lock()
@@ -195,6 +204,9 @@ func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 	for len(p) > 0 {
 		if st.err != nil {
 			return st.err
+		}
+		if st.sendStopped {
+			return errSendStopped
 		}
 		n, err := c.core.SendData(st.id, p, false)
 		if err != nil {

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"time"
@@ -24,6 +25,9 @@ func (t *h2Tunnel) Read(p []byte) (int, error) {
 
 func (t *h2Tunnel) Write(p []byte) (int, error) {
 	if err := t.st.c.sendData(t.st, p); err != nil {
+		if errors.Is(err, errSendStopped) {
+			return 0, io.ErrClosedPipe
+		}
 		return 0, err
 	}
 	return len(p), nil
