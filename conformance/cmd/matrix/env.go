@@ -426,4 +426,3 @@ func (e *env) startWebSocketPeers() {
 	e.ws = append(e.ws, wsPeer{name: "node ws", origin: proto.Origin{Scheme: "http", Host: "127.0.0.1", Port: port},
 		path: "/", opts: e.poolOptions(false, true)})
 }
-
