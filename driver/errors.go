@@ -21,14 +21,20 @@ var (
 	ErrBodyClosed = errors.New("driver: read on closed response body")
 )
 
-// StreamError reports an HTTP/2 stream that the server reset.
+// StreamError reports an HTTP/2 stream that was reset: by the server, or by our core because the server
+// broke the protocol on it (Local).
 type StreamError struct {
 	StreamID uint32
 	Code     uint32
+	Local    bool
 }
 
 func (e *StreamError) Error() string {
-	return fmt.Sprintf("driver: stream %d reset by the server (code %#x)", e.StreamID, e.Code)
+	by := "the server"
+	if e.Local {
+		by = "us: the server broke the protocol on it"
+	}
+	return fmt.Sprintf("driver: stream %d reset by %s (code %#x)", e.StreamID, by, e.Code)
 }
 
 type readTimeout struct{}

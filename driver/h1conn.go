@@ -95,6 +95,11 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 
 	start := time.Now()
 	resp, err := c.roundTrip(req, reused)
+	if err == nil && ctx.Err() != nil && resp.Extensions.NetworkStream == nil {
+		// The context ended while the head arrived: closing a TLS connection says close_notify first, and a
+		// server may answer that (go-httpbin sends a 499) before the socket closes. The caller gave up.
+		err = ctx.Err()
+	}
 	if err != nil {
 		c.finish(false)
 		return nil, c.wrap(err)
@@ -118,7 +123,8 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	if err := c.core.SendRequest(head); err != nil {
 		return nil, err
 	}
-	expect := head.Fields.HasToken("Expect", "100-continue") && req.Body != nil
+	hasBody := req.Body != nil || req.Trailer != nil
+	expect := head.Fields.HasToken("Expect", "100-continue") && hasBody
 	if err := c.flush(); err != nil {
 		return nil, err
 	}
@@ -131,7 +137,7 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 		}
 		early = resp
 	}
-	if early == nil && req.Body != nil {
+	if early == nil && hasBody {
 		if err := c.sendBody(req, chunked); err != nil {
 			return nil, err
 		}
@@ -173,9 +179,10 @@ func h1Head(req *Request) (*proto.RequestHead, bool) {
 	}
 	chunked := false
 	switch {
-	case req.Body != nil && req.ContentLength >= 0:
+	case req.Body != nil && req.ContentLength >= 0 && req.Trailer == nil:
 		h.Fields.Add("Content-Length", strconv.FormatInt(req.ContentLength, 10))
 	case req.Body != nil || req.Trailer != nil:
+		// Trailers need the chunked coding (RFC 9112 §7.1.2), whatever the length.
 		h.Fields.Add("Transfer-Encoding", "chunked")
 		chunked = true
 	case req.Method == "POST" || req.Method == "PUT" || req.Method == "PATCH":
@@ -188,7 +195,7 @@ func h1Head(req *Request) (*proto.RequestHead, bool) {
 func (c *h1Conn) sendBody(req *Request, chunked bool) error {
 	buf := make([]byte, 32<<10)
 	var sent int64
-	for {
+	for req.Body != nil {
 		n, rerr := req.Body.Read(buf)
 		if n > 0 {
 			if err := c.core.SendData(buf[:n]); err != nil {
@@ -311,6 +318,7 @@ func (c *h1Conn) switched(req *Request, h *proto.ResponseHead) *Response {
 	buffered, _ := c.core.TrailingData()
 	stream := newRawStream(c.nc, buffered)
 	c.stop()
+	_ = c.nc.SetDeadline(time.Time{}) // ReadTimeout and WriteTimeout were ours; the stream is the caller's now
 	c.mu.Lock()
 	c.dead, c.busy = true, false
 	c.mu.Unlock()

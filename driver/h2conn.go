@@ -234,8 +234,8 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 				c.window.Broadcast()
 				return
 			}
-			var err error = &StreamError{StreamID: e.StreamID, Code: uint32(e.Code)}
-			if e.Code == h2.ErrCodeRefusedStream && !st.gotHead {
+			var err error = &StreamError{StreamID: e.StreamID, Code: uint32(e.Code), Local: !e.Remote}
+			if e.Remote && e.Code == h2.ErrCodeRefusedStream && !st.gotHead {
 				err = fmt.Errorf("%w: %w", ErrNotProcessed, err) // RFC 9113 §8.7
 			}
 			st.failLocked(err)

@@ -61,6 +61,19 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	endStream := req.Body == nil && req.Trailer == nil && req.Protocol == "" && req.Method != "CONNECT"
 	start := time.Now()
 	c.mu.Lock()
+	if req.Protocol != "" {
+		// RFC 8441 §3: an extended CONNECT needs the server's SETTINGS_ENABLE_CONNECT_PROTOCOL, so wait for
+		// its first SETTINGS.
+		stop := context.AfterFunc(ctx, func() { c.mu.Lock(); c.window.Broadcast(); c.mu.Unlock() })
+		for !c.settingsSeen && c.err == nil && ctx.Err() == nil {
+			c.window.Wait()
+		}
+		stop()
+		if err := ctx.Err(); err != nil && c.err == nil {
+			c.mu.Unlock()
+			return nil, err
+		}
+	}
 	if c.err != nil {
 		err := c.err
 		c.mu.Unlock()

@@ -38,7 +38,7 @@ type Request struct {
 type RequestTrace struct {
 	// WroteRequest: the head and the whole body have been handed to the connection.
 	WroteRequest func()
-	// GotFirstResponseByte: the first byte of the response arrived (on HTTP/2: its first HEADERS frame).
+	// GotFirstResponseByte: the first byte of the response arrived (on HTTP/2: the final response head).
 	GotFirstResponseByte func()
 }
 
@@ -78,8 +78,10 @@ func (r *Response) Trailers() proto.Fields {
 type Extensions struct {
 	HTTPVersion  string // "HTTP/1.1", "HTTP/1.0" or "HTTP/2"
 	ReasonPhrase string // HTTP/1.x only
-	// NetworkStream is the raw connection after 101 Switching Protocols or a 2xx to CONNECT (nil otherwise).
-	// Its reads start with the bytes that arrived with the response head. Closing it closes the connection.
+	// NetworkStream is the raw connection after 101 Switching Protocols or a 2xx to CONNECT over HTTP/1.1
+	// (its reads start with the bytes that arrived with the response head; closing it closes the
+	// connection), or the stream after a 2xx to a CONNECT over HTTP/2 (closing it ends the stream). Nil
+	// otherwise.
 	NetworkStream net.Conn
 	TLS           *tls.ConnectionState
 	Timings       Timings

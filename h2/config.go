@@ -24,7 +24,7 @@ type Limits struct {
 	proto.Limits
 	// MaxContinuationFrames bounds the CONTINUATION frames of one field block (CVE-2024-27316 family).
 	MaxContinuationFrames int
-	// MaxPendingControl bounds the SETTINGS and PING acknowledgements queued and not yet taken by the driver
+	// MaxPendingControlBytes bounds the SETTINGS and PING acknowledgements queued and not yet taken by the driver
 	// (SETTINGS/PING floods, CVE-2019-9512/9515).
 	MaxPendingControlBytes int
 	// MaxEmptyFrames bounds consecutive frames that carry nothing: empty DATA without END_STREAM, empty

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"sync"
 
 	"github.com/httpwire/httpwire/driver"
@@ -53,7 +54,13 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 			req = next
 			continue
 		}
-		if resp.Extensions.NetworkStream != nil {
+		if stream := resp.Extensions.NetworkStream; stream != nil {
+			if c.d.Protocol() == "h2" {
+				// A tunnel over one HTTP/2 stream: the connection stays pooled, the stream's slot is taken
+				// until the caller closes the tunnel.
+				resp.Extensions.NetworkStream = &pooledStream{Conn: stream, done: func() { p.put(c) }}
+				return resp, nil
+			}
 			p.detach(c) // the caller owns the connection now
 			return resp, nil
 		}
@@ -117,6 +124,19 @@ func replay(req *Request) (*Request, bool) {
 	next := *req
 	next.Body = body
 	return &next, true
+}
+
+// pooledStream gives its request slot back when the tunnel is closed, once.
+type pooledStream struct {
+	net.Conn
+	once sync.Once
+	done func()
+}
+
+func (s *pooledStream) Close() error {
+	err := s.Conn.Close()
+	s.once.Do(s.done)
+	return err
 }
 
 // pooledBody returns its connection to the pool at the end of the body or when closed, once.
