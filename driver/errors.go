@@ -17,6 +17,10 @@ var (
 	// ErrReadTimeout: no byte of the response arrived within Options.ReadTimeout. It matches
 	// os.ErrDeadlineExceeded, like a network read deadline, and reports Timeout() true.
 	ErrReadTimeout error = readTimeout{}
+	// ErrConnStale: a kept-alive HTTP/1.1 connection failed before any byte of the response arrived, the
+	// usual sign of a server that closed it while idle. The server most likely never saw the request, but
+	// it cannot be proved: retry only idempotent requests (RFC 9110 §9.2.2), as net/http does.
+	ErrConnStale = errors.New("driver: kept-alive connection closed before any response byte")
 	// ErrBodyClosed: a read after the response body was closed.
 	ErrBodyClosed = errors.New("driver: read on closed response body")
 )

@@ -84,7 +84,7 @@ func TestFaultMalformedResponse(t *testing.T) {
 }
 
 // TestFaultStaleKeepAlive: the server closes a kept-alive connection; the next request on it fails with
-// ErrNotProcessed, which tells a pool it may retry on a new connection.
+// ErrConnStale, which tells a pool it may retry an idempotent request on a new connection.
 func TestFaultStaleKeepAlive(t *testing.T) {
 	origin := rawServer(t, func(nc net.Conn) {
 		br := bufio.NewReader(nc)
@@ -107,8 +107,8 @@ func TestFaultStaleKeepAlive(t *testing.T) {
 	_, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
-	if !errors.Is(err, driver.ErrNotProcessed) {
-		t.Fatalf("second request on a closed keep-alive connection: %v, want ErrNotProcessed", err)
+	if !errors.Is(err, driver.ErrConnStale) || errors.Is(err, driver.ErrNotProcessed) {
+		t.Fatalf("second request on a closed keep-alive connection: %v, want ErrConnStale (and not ErrNotProcessed)", err)
 	}
 }
 

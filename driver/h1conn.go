@@ -126,6 +126,9 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	hasBody := req.Body != nil || req.Trailer != nil
 	expect := head.Fields.HasToken("Expect", "100-continue") && hasBody
 	if err := c.flush(); err != nil {
+		if reused && c.ctx.Err() == nil && !isTimeout(err) {
+			return nil, fmt.Errorf("%w: %w", ErrConnStale, err) // the idle connection was gone
+		}
 		return nil, err
 	}
 	var early *Response
@@ -139,6 +142,16 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	}
 	if early == nil && hasBody {
 		if err := c.sendBody(req, chunked); err != nil {
+			// The server may have answered early and closed (a 413, say): its response is worth more
+			// than our write error. The connection is done either way.
+			if c.ctx.Err() == nil && c.core.TheirState() != h1.Error {
+				c.mu.Lock()
+				c.dead = true
+				c.mu.Unlock()
+				if resp, rerr := c.readResponse(req, false); rerr == nil {
+					return resp, nil
+				}
+			}
 			return nil, err
 		}
 	} else if early == nil || c.core.OurState() == h1.SendBody {
@@ -236,10 +249,7 @@ func (c *h1Conn) awaitContinue(req *Request) (*Response, error) {
 		}
 		switch e := ev.(type) {
 		case nil:
-			if err := c.nc.SetReadDeadline(deadline); err != nil {
-				return nil, err
-			}
-			if _, err := c.fill(); err != nil {
+			if _, err := c.fillBy(deadline); err != nil {
 				if isTimeout(err) && c.ctx.Err() == nil {
 					return nil, c.nc.SetReadDeadline(time.Time{}) // no answer: send the body anyway
 				}
@@ -263,8 +273,8 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 		ev, err := c.core.NextEvent()
 		if err != nil {
 			if reused && !gotBytes && errors.Is(err, proto.ErrIncomplete) {
-				// A kept-alive connection the server had closed: the request never reached it.
-				return nil, fmt.Errorf("%w: %w", ErrNotProcessed, err)
+				// A kept-alive connection the server had closed.
+				return nil, fmt.Errorf("%w: %w", ErrConnStale, err)
 			}
 			return nil, err
 		}
@@ -273,7 +283,7 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 			n, err := c.fill()
 			if err != nil {
 				if reused && !gotBytes && !isTimeout(err) && c.ctx.Err() == nil {
-					return nil, fmt.Errorf("%w: %w", ErrNotProcessed, err)
+					return nil, fmt.Errorf("%w: %w", ErrConnStale, err)
 				}
 				return nil, err
 			}
@@ -297,7 +307,7 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 		case *h1.ConnectionClosed:
 			err := fmt.Errorf("%w: closed before a response", ErrConnClosed)
 			if reused && !gotBytes {
-				err = fmt.Errorf("%w: %w", ErrNotProcessed, err)
+				err = fmt.Errorf("%w: %w", ErrConnStale, err)
 			}
 			return nil, err
 		}
@@ -335,9 +345,19 @@ type eofReader struct{}
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // fill reads from the network into the core and returns how many bytes arrived.
-func (c *h1Conn) fill() (int, error) {
+func (c *h1Conn) fill() (int, error) { return c.fillBy(time.Time{}) }
+
+// fillBy is fill with a read deadline of at most by (zero: none beyond ReadTimeout).
+func (c *h1Conn) fillBy(by time.Time) (int, error) {
+	var deadline time.Time
 	if c.opts.ReadTimeout > 0 {
-		if err := c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout)); err != nil {
+		deadline = time.Now().Add(c.opts.ReadTimeout)
+	}
+	if !by.IsZero() && (deadline.IsZero() || by.Before(deadline)) {
+		deadline = by
+	}
+	if !deadline.IsZero() || c.opts.ReadTimeout > 0 {
+		if err := c.nc.SetReadDeadline(deadline); err != nil {
 			return 0, err
 		}
 	}
@@ -363,8 +383,8 @@ func (c *h1Conn) flush() error {
 
 // finish ends the request in flight; a connection that is not reusable is closed.
 func (c *h1Conn) finish(reusable bool) {
-	if c.stop != nil {
-		c.stop()
+	if c.stop != nil && !c.stop() {
+		reusable = false // the context ended first: its callback closes the connection
 	}
 	c.mu.Lock()
 	c.busy = false

@@ -128,7 +128,7 @@ func (c *h2Conn) Ping(ctx context.Context) error {
 	}
 	select {
 	case <-ack:
-		return nil
+		return c.deadErr() // closed on an acknowledgement, or when the connection died
 	case <-c.done:
 		return c.deadErr()
 	case <-ctx.Done():

@@ -75,7 +75,7 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		}
 	}
 	if c.err != nil {
-		err := c.err
+		err := fmt.Errorf("%w: %w", ErrNotProcessed, c.err) // nothing was sent on this connection
 		c.mu.Unlock()
 		return nil, err
 	}
@@ -121,8 +121,10 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		resp.Extensions.Timings.Connect, resp.Extensions.Timings.TLS = c.dialed.Connect, c.dialed.TLS
 	}
 	if tunnel && resp.Status >= 200 && resp.Status < 300 {
-		// RFC 9113 §8.5, RFC 8441 §5: the stream is now a byte channel both ways.
-		resp.Extensions.NetworkStream = &h2Tunnel{st: st, stop: stop}
+		// RFC 9113 §8.5, RFC 8441 §5: the stream is now a byte channel both ways, the caller's to close; the
+		// request's context no longer governs it (as after a 101 on HTTP/1.1).
+		stop()
+		resp.Extensions.NetworkStream = &h2Tunnel{st: st, stop: func() bool { return false }}
 		resp.Body = io.NopCloser(eofReader{})
 		return resp, nil
 	}
@@ -286,6 +288,7 @@ func (c *h2Conn) cancelLocked(st *h2Stream) {
 		c.kickLocked()
 	}
 	c.removeLocked(st)
+	st.cond.Broadcast() // a Read waiting on the stream returns
 	c.window.Broadcast()
 }
 

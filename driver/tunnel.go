@@ -33,18 +33,32 @@ func (t *h2Tunnel) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Close sends END_STREAM; the peer's side may still deliver data until it ends too.
+// Close ends the tunnel: END_STREAM when the peer already ended its side, otherwise RST_STREAM CANCEL, so
+// that the stream, its buffered data and its flow-control credit are all given back at once.
 func (t *h2Tunnel) Close() error {
-	c := t.st.c
+	st := t.st
+	c := st.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t.st.err != nil || c.err != nil {
+	if st.bodyClosed {
 		return nil
 	}
-	if _, err := c.core.SendData(t.st.id, nil, true); err != nil && !errors.Is(err, h2.ErrStreamNotWritable) {
-		return err
+	st.bodyClosed = true
+	if st.err != nil || c.err != nil {
+		c.removeLocked(st)
+		st.cond.Broadcast()
+		return nil
 	}
-	c.kickLocked()
+	if st.ended && len(st.data) == st.readOff {
+		if _, err := c.core.SendData(st.id, nil, true); err != nil && !errors.Is(err, h2.ErrStreamNotWritable) {
+			return err
+		}
+		c.kickLocked()
+		c.removeLocked(st)
+		st.cond.Broadcast()
+		return nil
+	}
+	c.cancelLocked(st)
 	return nil
 }
 

@@ -21,8 +21,8 @@ const maxNotProcessedRetries = 3
 
 // Do runs req on a pooled connection and returns the response once its head arrived; the body streams
 // after, and the connection returns to the pool when the body is read to the end or closed. A request the
-// server provably did not process is retried on another connection (its Body must then be nil, or GetBody
-// set).
+// server provably did not process is retried on another connection, and so is an idempotent one that met a
+// stale kept-alive connection (its Body must then be nil, or GetBody set).
 func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 	req = p.traced(req)
 	for attempt := 0; ; attempt++ {
@@ -43,7 +43,7 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 		resp, err := c.d.RoundTrip(ctx, req)
 		if err != nil {
 			p.put(c)
-			if !errors.Is(err, driver.ErrNotProcessed) || attempt >= maxNotProcessedRetries || ctx.Err() != nil {
+			if !retryable(req, err) || attempt >= maxNotProcessedRetries || ctx.Err() != nil {
 				return nil, err
 			}
 			next, ok := replay(req)
@@ -97,6 +97,23 @@ func (p *Pool) traced(req *Request) *Request {
 		},
 	}
 	return &next
+}
+
+// retryable reports whether a failed request may be sent again: the server provably did not process it, or
+// the kept-alive connection was stale and the request is idempotent (RFC 9110 §9.2.2) or carries an
+// Idempotency-Key.
+func retryable(req *Request, err error) bool {
+	if errors.Is(err, driver.ErrNotProcessed) {
+		return true
+	}
+	if !errors.Is(err, driver.ErrConnStale) {
+		return false
+	}
+	switch req.Method {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return req.Header.Has("Idempotency-Key") || req.Header.Has("X-Idempotency-Key")
 }
 
 // put gives a connection back after a request.

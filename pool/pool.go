@@ -26,6 +26,8 @@ type Pool struct {
 	janitor *time.Timer
 	doomed  []driver.Conn // closed once the lock is released
 	dialing sync.WaitGroup
+	closing context.Context // done when Close is called
+	close   context.CancelFunc
 }
 
 // poolKey identifies a group of interchangeable connections: the origin and the proxy they go through.
@@ -61,7 +63,8 @@ type waiter struct{ ready chan *conn }
 
 // New returns a pool with the given options.
 func New(opts Options) *Pool {
-	return &Pool{opts: opts.withDefaults(), origins: make(map[poolKey]*originPool)}
+	closing, close := context.WithCancel(context.Background())
+	return &Pool{opts: opts.withDefaults(), origins: make(map[poolKey]*originPool), closing: closing, close: close}
 }
 
 // unlock releases the lock, then closes the connections doomed while it was held.
@@ -139,9 +142,12 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 		case <-ctx.Done():
 			p.mu.Lock()
 			if !op.removeWaiter(w) {
-				// Served at the same moment: give back what it was handed.
+				// Served at the same moment: give back what it was handed, a connection or the turn to
+				// dial, so that the next waiter gets it.
 				if c := <-w.ready; c != nil {
 					p.releaseLocked(c)
+				} else {
+					p.serveLocked()
 				}
 			}
 			p.unlock()
@@ -227,6 +233,11 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 			t.DialStart(op.name)
 		}
 	})
+	// Close cancels dials in flight rather than wait for them.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopOnClose := context.AfterFunc(p.closing, cancel)
+	defer stopOnClose()
 	var d driver.Conn
 	var err error
 	for attempt := 0; attempt <= p.opts.Retries; attempt++ {
@@ -397,6 +408,7 @@ func (p *Pool) scheduleJanitorLocked() {
 // Close closes idle connections at once and the others when their requests end; later requests fail with
 // ErrClosed, and waiting ones are woken to fail.
 func (p *Pool) Close() error {
+	p.close()
 	p.mu.Lock()
 	p.closed = true
 	if p.janitor != nil {
