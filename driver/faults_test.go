@@ -83,32 +83,52 @@ func TestFaultMalformedResponse(t *testing.T) {
 	}
 }
 
-// TestFaultStaleKeepAlive: the server closes a kept-alive connection; the next request on it fails with
-// ErrConnStale, which tells a pool it may retry an idempotent request on a new connection.
+// TestFaultStaleKeepAlive: a kept-alive connection the server closed. When the close is visible before the
+// next request, nothing is sent and the request fails with ErrNotProcessed; when the server closes after
+// reading it without answering, it fails with ErrConnStale, which a pool retries only for idempotent
+// requests.
 func TestFaultStaleKeepAlive(t *testing.T) {
-	origin := rawServer(t, func(nc net.Conn) {
-		br := bufio.NewReader(nc)
-		if _, err := http.ReadRequest(br); err != nil {
-			return
-		}
-		_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-		nc.(*net.TCPConn).CloseWrite()
-		_, _ = io.Copy(io.Discard, br)
-	})
-	c, err := driver.Dial(context.Background(), origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
-	if !errors.Is(err, driver.ErrConnStale) || errors.Is(err, driver.ErrNotProcessed) {
-		t.Fatalf("second request on a closed keep-alive connection: %v, want ErrConnStale (and not ErrNotProcessed)", err)
+	for _, tc := range []struct {
+		name       string
+		closeFirst bool
+		want       error
+	}{
+		{"closed while idle", true, driver.ErrNotProcessed},
+		{"closed after the request", false, driver.ErrConnStale},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			origin := rawServer(t, func(nc net.Conn) {
+				br := bufio.NewReader(nc)
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+				if tc.closeFirst {
+					nc.(*net.TCPConn).CloseWrite()
+					_, _ = io.Copy(io.Discard, br)
+					return
+				}
+				_, _ = http.ReadRequest(br) // the second request, never answered
+			})
+			c, err := driver.Dial(context.Background(), origin, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if tc.closeFirst {
+				time.Sleep(50 * time.Millisecond) // let the FIN arrive
+			}
+			_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("second request: %v, want %v", err, tc.want)
+			}
+		})
 	}
 }
 

@@ -93,6 +93,12 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	c.mu.Unlock()
 	c.stop = context.AfterFunc(ctx, func() { c.nc.Close() })
 
+	if reused {
+		if err := c.checkIdle(); err != nil {
+			c.finish(false)
+			return nil, err
+		}
+	}
 	start := time.Now()
 	resp, err := c.roundTrip(req, reused)
 	if err == nil && ctx.Err() != nil && resp.Extensions.NetworkStream == nil {
@@ -172,6 +178,22 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	}
 	req.Trace.wroteRequest()
 	return c.readResponse(req, reused)
+}
+
+// checkIdle makes sure a kept-alive connection is still quiet before reusing it: bytes that arrived while it
+// was idle answer no request of ours (net/http: "unsolicited response on idle HTTP channel"), and the end of
+// input means the server closed it. Either way nothing was sent, so the request can go elsewhere.
+func (c *h1Conn) checkIdle() error {
+	if extra, eof := c.core.TrailingData(); len(extra) > 0 || eof {
+		return fmt.Errorf("%w: the idle connection has data or was closed", ErrNotProcessed)
+	}
+	switch data, closed, _ := peekIdle(c.nc); {
+	case data:
+		return fmt.Errorf("%w: unsolicited bytes on an idle connection", ErrNotProcessed)
+	case closed:
+		return fmt.Errorf("%w: the server closed the idle connection", ErrNotProcessed)
+	}
+	return nil
 }
 
 // h1Head builds the request head; it reports whether the body goes chunked.

@@ -249,8 +249,9 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 	case *h2.GoAwayReceived:
 		c.goAway = true
 		for id, st := range c.streams {
-			if id > e.LastStreamID {
-				// RFC 9113 §6.8: streams above the last one were not processed and may be retried.
+			if id > e.LastStreamID && !st.gotHead {
+				// RFC 9113 §6.8: streams above the last one were not processed and may be retried. One that
+				// already has its response head was processed whatever the GOAWAY says: it goes on.
 				st.failLocked(fmt.Errorf("%w: GOAWAY (last stream %d, %v)", ErrNotProcessed, e.LastStreamID, e.Code))
 			}
 		}
