@@ -22,6 +22,7 @@ type Conn struct {
 	method methodKind
 	// awaitsContinue: the client sent Expect: 100-continue and no response or body data has gone by since.
 	awaitsContinue bool
+	infos          int // 1xx responses received in this cycle (client role)
 
 	// Events handed out by NextEvent; their bytes borrow in.
 	req    Request
@@ -112,6 +113,7 @@ func (c *Conn) StartNextCycle() error {
 	}
 	c.method = methodOther
 	c.awaitsContinue = false
+	c.infos = 0
 	c.body = bodyReader{}
 	c.send = bodyWriter{}
 	return nil

@@ -192,6 +192,9 @@ func (c *Conn) acceptResponse() (Event, error) {
 		if h.Status == 101 {
 			ev = evUpgradeAccept
 		}
+		if c.infos++; c.infos > c.lim.MaxInformational {
+			return nil, remoteError(proto.ErrTooLarge, 0, "more 1xx responses than the limit")
+		}
 		if !c.m.process(Server, ev) {
 			return nil, remoteError(proto.ErrProtocol, 0, "unexpected informational response")
 		}

@@ -1,6 +1,7 @@
 package h1_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -407,5 +408,31 @@ func TestClientKeepAlive(t *testing.T) {
 				assertLocal(t, c.StartNextCycle(), proto.ErrState)
 			}
 		})
+	}
+}
+
+// TestClientInformationalLimit: a server that sends 1xx responses without end is cut off (RFC 9110 §15.2
+// sets no bound; proto.Limits.MaxInformational does).
+func TestClientInformationalLimit(t *testing.T) {
+	c := h1.NewConnWithLimits(h1.Client, h1.Limits{Limits: proto.Limits{MaxInformational: 3}})
+	if err := c.SendRequest(proto.NewRequest("GET", "/", "Host", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SendEnd(nil); err != nil {
+		t.Fatal(err)
+	}
+	infos := 0
+	var err error
+	for i := 0; i < 10 && err == nil; i++ {
+		if err = c.Receive([]byte("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n")); err != nil {
+			break
+		}
+		var ev h1.Event
+		for ev, err = c.NextEvent(); ev != nil && err == nil; ev, err = c.NextEvent() {
+			infos++
+		}
+	}
+	if infos != 3 || !errors.Is(err, proto.ErrTooLarge) {
+		t.Fatalf("%d informational events, then %v; want 3, then ErrTooLarge", infos, err)
 	}
 }

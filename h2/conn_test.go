@@ -1140,3 +1140,42 @@ func TestOversizedRequest(t *testing.T) {
 		})
 	}
 }
+
+// TestInformationalLimit: endless 1xx heads on a stream end with the stream reset (MaxInformational).
+func TestInformationalLimit(t *testing.T) {
+	p := pairtest.NewH2(h2.Config{Limits: h2.Limits{Limits: proto.Limits{MaxInformational: 2}}}, h2.Config{})
+	if err := p.Exchange(nil); err != nil {
+		t.Fatal(err)
+	}
+	id, err := p.Client.SendRequest(&proto.RequestHead{Method: []byte("GET"), Scheme: []byte("https"),
+		Authority: []byte("a"), Target: []byte("/")}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, resets := 0, 0
+	err = p.Exchange(func(role h2.Role, ev h2.Event) error {
+		switch e := ev.(type) {
+		case *h2.HeadersReceived:
+			if role == h2.Server {
+				for range 5 {
+					if err := p.Server.SendResponse(e.StreamID, proto.NewResponse(103), false); err != nil {
+						return err
+					}
+				}
+			} else if e.Kind == h2.KindInformational {
+				infos++
+			}
+		case *h2.StreamReset:
+			if role == h2.Client && e.StreamID == id && !e.Remote && e.Code == h2.ErrCodeProtocol {
+				resets++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if infos != 2 || resets != 1 {
+		t.Fatalf("%d informational heads and %d resets, want 2 and 1", infos, resets)
+	}
+}

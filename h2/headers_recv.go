@@ -219,6 +219,11 @@ func (c *Conn) responseHeaders(s *stream) (Event, error) {
 		return c.resetByUs(s.id, ErrCodeProtocol) // §8.1.1, §8.6
 	}
 	kind := KindInformational
+	if resp.Status < 200 {
+		if s.infos++; s.infos > c.lim.MaxInformational {
+			return c.resetByUs(s.id, ErrCodeProtocol) // RFC 9110 §15.2 sets no bound; we do
+		}
+	}
 	if resp.Status >= 200 {
 		kind = KindResponse
 		s.gotHeaders = true

@@ -66,6 +66,7 @@ type stream struct {
 	head       bool // we sent a HEAD request on it: its response has no content
 	sentFinal  bool // we sent a final response head (server role)
 	blocked    bool // SendData could not send everything: waiting for a window
+	infos      int  // 1xx heads received (client role)
 }
 
 // closedKind remembers how a stream closed, to answer frames that still arrive on it (§5.1, closed).

@@ -457,7 +457,8 @@ func TestLimitsWithDefaults(t *testing.T) {
 		t.Errorf("zero Limits WithDefaults = %+v, want %+v", got, proto.DefaultLimits)
 	}
 	l := proto.Limits{MaxStartLineBytes: 1, MaxHeaderBytes: -5, MaxHeaderCount: 7}
-	want := proto.Limits{MaxStartLineBytes: 1, MaxHeaderBytes: proto.DefaultLimits.MaxHeaderBytes, MaxHeaderCount: 7}
+	want := proto.Limits{MaxStartLineBytes: 1, MaxHeaderBytes: proto.DefaultLimits.MaxHeaderBytes, MaxHeaderCount: 7,
+		MaxInformational: proto.DefaultLimits.MaxInformational}
 	if got := l.WithDefaults(); got != want {
 		t.Errorf("WithDefaults = %+v, want %+v", got, want)
 	}

@@ -10,6 +10,9 @@ type Limits struct {
 	MaxHeaderBytes int
 	// MaxHeaderCount bounds the number of fields in one head or trailer section.
 	MaxHeaderCount int
+	// MaxInformational bounds the 1xx responses before a final one (RFC 9110 §15.2): a server that sends
+	// them forever would otherwise hold a request, and its memory, as long as it likes.
+	MaxInformational int
 }
 
 // DefaultLimits are safe defaults for a client or a server.
@@ -17,6 +20,7 @@ var DefaultLimits = Limits{
 	MaxStartLineBytes: 8 << 10,
 	MaxHeaderBytes:    64 << 10,
 	MaxHeaderCount:    100,
+	MaxInformational:  10,
 }
 
 // WithDefaults returns l with every zero field replaced by its default.
@@ -29,6 +33,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxHeaderCount <= 0 {
 		l.MaxHeaderCount = DefaultLimits.MaxHeaderCount
+	}
+	if l.MaxInformational <= 0 {
+		l.MaxInformational = DefaultLimits.MaxInformational
 	}
 	return l
 }
