@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -328,5 +329,33 @@ func TestEarlyResponseStopsUpload(t *testing.T) {
 	defer resp.Body.Close()
 	if body, err := io.ReadAll(resp.Body); err != nil || string(body) != "early" {
 		t.Fatalf("body %q, %v", body, err)
+	}
+}
+
+// failingBody returns some bytes, then an error of its own.
+type failingBody struct{ sent bool }
+
+func (b *failingBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, "abcd"), nil
+	}
+	return 0, errors.New("disk error")
+}
+
+// TestRequestBodyErrorEndsRequest: a request body that fails ends the request with its error at once; the
+// server, still waiting for the rest, is not waited on.
+func TestRequestBodyErrorEndsRequest(t *testing.T) {
+	for _, p := range peers(t) {
+		t.Run(p.name, func(t *testing.T) {
+			c := dial(t, p)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := c.RoundTrip(ctx, &driver.Request{Method: "POST", Origin: p.origin, Target: "/echo",
+				Body: &failingBody{}, ContentLength: 100})
+			if err == nil || !strings.Contains(err.Error(), "disk error") || ctx.Err() != nil {
+				t.Fatalf("got %v (context %v), want the body's error before any deadline", err, ctx.Err())
+			}
+		})
 	}
 }

@@ -150,10 +150,13 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 		if err := c.sendBody(req, chunked); err != nil {
 			// The server may have answered early and closed (a 413, say): its response is worth more
 			// than our write error. The connection is done either way.
-			if c.ctx.Err() == nil && c.core.TheirState() != h1.Error {
+			var werr *writeError
+			if errors.As(err, &werr) && !isTimeout(err) && c.ctx.Err() == nil && c.core.TheirState() != h1.Error {
 				c.mu.Lock()
 				c.dead = true
 				c.mu.Unlock()
+				// The peer closed on us: what it said before is already here or about to be.
+				_ = c.nc.SetReadDeadline(time.Now().Add(2 * time.Second))
 				if resp, rerr := c.readResponse(req, false); rerr == nil {
 					return resp, nil
 				}
@@ -237,7 +240,7 @@ func (c *h1Conn) sendBody(req *Request, chunked bool) error {
 				return err
 			}
 			if err := c.flush(); err != nil {
-				return err
+				return &writeError{err}
 			}
 			sent += int64(n)
 		}
@@ -258,8 +261,17 @@ func (c *h1Conn) sendBody(req *Request, chunked bool) error {
 	if err := c.core.SendEnd(trailers); err != nil {
 		return err
 	}
-	return c.flush()
+	if err := c.flush(); err != nil {
+		return &writeError{err}
+	}
+	return nil
 }
+
+// writeError marks a failure to write to the network, as opposed to one of the request body.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
 
 // awaitContinue waits for 100 Continue; it returns a final response if one came first, nil to go on.
 func (c *h1Conn) awaitContinue(req *Request) (*Response, error) {

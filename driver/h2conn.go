@@ -97,8 +97,7 @@ func (c *h2Conn) Idle() (bool, time.Time) {
 func (c *h2Conn) Close() error {
 	c.mu.Lock()
 	if c.err == nil {
-		_ = c.core.GoAway(h2.ErrCodeNo, nil)
-		c.flushLocked()
+		_ = c.core.GoAway(h2.ErrCodeNo, nil) // the writer sends it before closing
 	}
 	c.failLocked(ErrConnClosed)
 	c.mu.Unlock()
@@ -165,7 +164,6 @@ func (c *h2Conn) readLoop() {
 		c.processLocked()
 		if isTimeout(rerr) {
 			if err := c.core.HandleTimeout(time.Now()); err != nil {
-				c.flushLocked()
 				c.failLocked(err)
 			}
 			rerr = nil
@@ -190,8 +188,7 @@ func (c *h2Conn) processLocked() {
 	for {
 		ev, err := c.core.NextEvent()
 		if err != nil {
-			c.flushLocked() // the GOAWAY carrying the error
-			c.failLocked(err)
+			c.failLocked(err) // the writer sends the GOAWAY carrying it
 			return
 		}
 		if ev == nil {
@@ -268,15 +265,24 @@ func (c *h2Conn) writeLoop() {
 	defer c.wg.Done()
 	var out []byte
 	for {
+		dying := false
 		select {
 		case <-c.wake:
 		case <-c.done:
-			return
+			dying = true
 		}
 		c.mu.Lock()
 		out = append(out[:0], c.core.Pending()...)
 		c.core.Advance(len(out))
 		c.mu.Unlock()
+		if dying {
+			// The last words (a GOAWAY), briefly, then the socket closes: that wakes the reader. No lock is
+			// held, so a peer that stops reading stalls nobody else.
+			_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = c.nc.Write(out)
+			c.nc.Close()
+			return
+		}
 		if len(out) == 0 {
 			continue
 		}
@@ -287,6 +293,7 @@ func (c *h2Conn) writeLoop() {
 			c.mu.Lock()
 			c.failLocked(fmt.Errorf("%w: write: %w", ErrConnClosed, err))
 			c.mu.Unlock()
+			c.nc.Close()
 			return
 		}
 	}
@@ -306,18 +313,11 @@ func (c *h2Conn) kickLocked() {
 	}
 }
 
-// flushLocked writes pending output synchronously: the last words before the connection dies.
-func (c *h2Conn) flushLocked() {
-	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
-	_ = writeAll(c.nc, c.core.Pending, c.core.Advance)
-}
-
 // armLocked points the reader's deadline at the core's next timer (DESIGN.md §3: time is an argument).
 func (c *h2Conn) armLocked() {
 	at, ok := c.core.Deadline()
 	if ok && at.IsZero() {
 		if err := c.core.HandleTimeout(time.Now()); err != nil {
-			c.flushLocked()
 			c.failLocked(err)
 			return
 		}
@@ -329,7 +329,8 @@ func (c *h2Conn) armLocked() {
 	_ = c.nc.SetReadDeadline(at)
 }
 
-// failLocked kills the connection: every stream fails with err, the goroutines end.
+// failLocked kills the connection: every stream fails with err, the goroutines end (the writer sends what
+// is pending, a GOAWAY, and closes the socket).
 func (c *h2Conn) failLocked(err error) {
 	if c.err != nil {
 		return
@@ -343,8 +344,7 @@ func (c *h2Conn) failLocked(err error) {
 		delete(c.pings, data)
 	}
 	c.window.Broadcast()
-	close(c.done)
-	c.nc.Close()
+	close(c.done) // the writer closes the socket, outside any lock
 }
 
 // removeLocked forgets a finished stream.

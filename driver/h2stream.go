@@ -220,6 +220,9 @@ func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 		if st.err != nil {
 			return st.err
 		}
+		if c.err != nil {
+			return c.err // also for a stream already forgotten (a tunnel whose peer ended its side)
+		}
 		if st.sendStopped {
 			return errSendStopped
 		}

@@ -22,6 +22,7 @@ type Pool struct {
 	mu      sync.Mutex
 	origins map[poolKey]*originPool
 	total   int // connections open or being opened
+	turns   int // turns to dial handed out, all origins
 	closed  bool
 	janitor *time.Timer
 	doomed  []driver.Conn // closed once the lock is released
@@ -45,6 +46,7 @@ type originPool struct {
 	connecting int
 	protocol   string // what the last connection negotiated; "" before the first
 	waiters    []*waiter
+	turns      int // waiters told to dial that have not started yet
 
 	dials, reuses, expired int64
 }
@@ -139,6 +141,8 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 				return c, true, nil
 			}
 			p.mu.Lock()
+			op.turns-- // our turn to dial, taken now
+			p.turns--
 		case <-ctx.Done():
 			p.mu.Lock()
 			if !op.removeWaiter(w) {
@@ -147,6 +151,8 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 				if c := <-w.ready; c != nil {
 					p.releaseLocked(c)
 				} else {
+					op.turns--
+					p.turns--
 					p.serveLocked()
 				}
 			}
@@ -212,12 +218,13 @@ func (p *Pool) reserveLocked(op *originPool) *conn {
 
 // canDialLocked reports whether a request may open a new connection to op now.
 func (p *Pool) canDialLocked(op *originPool) bool {
-	if p.total >= p.opts.MaxConnections || len(op.conns)+op.connecting >= p.opts.MaxConnectionsPerOrigin {
+	if p.total+p.turns >= p.opts.MaxConnections ||
+		len(op.conns)+op.connecting+op.turns >= p.opts.MaxConnectionsPerOrigin {
 		return false
 	}
 	// While a connection is being made whose protocol may be HTTP/2, wait for it rather than dial a burst
 	// (RFC 9113 §9.1: one connection per origin is the norm).
-	return op.connecting == 0 || op.protocol == "http/1.1"
+	return op.connecting+op.turns == 0 || op.protocol == "http/1.1"
 }
 
 // dial opens a connection for the caller, with the lock held on entry and released on return.
@@ -258,6 +265,9 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 	op.connecting--
 	if err != nil {
 		p.total--
+		if p.closed {
+			err = ErrClosed // cut short by Close, not by the caller
+		}
 		p.serveLocked() // a slot is free: a waiter may dial
 		p.unlock()
 		p.opts.Logger.Debug("dial failed", "origin", op.name, "err", err)
@@ -336,9 +346,12 @@ func (p *Pool) serveLocked() {
 		for len(op.waiters) > 0 {
 			c := p.reserveLocked(op)
 			if c == nil {
-				if p.canDialLocked(op) {
+				// Hand out turns to dial while there is room, so that cold starts dial in parallel.
+				for len(op.waiters) > 0 && p.canDialLocked(op) {
 					w := op.waiters[0]
 					op.waiters = op.waiters[1:]
+					op.turns++
+					p.turns++
 					w.ready <- nil
 				}
 				break
@@ -423,7 +436,9 @@ func (p *Pool) Close() error {
 			}
 		}
 		for _, w := range op.waiters {
-			w.ready <- nil
+			op.turns++
+			p.turns++
+			w.ready <- nil // woken to find the pool closed
 		}
 		op.waiters = nil
 	}

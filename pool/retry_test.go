@@ -222,3 +222,37 @@ func TestCloseWaitsForActive(t *testing.T) {
 		t.Fatalf("after the active request ended: %+v", st)
 	}
 }
+
+// TestCloseDuringDial: a dial cut short by Close reports ErrClosed, not a cancellation the caller never made.
+func TestCloseDuringDial(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		nc, err := l.Accept()
+		if err == nil {
+			accepted <- nc // holds the TLS handshake open
+		}
+		close(accepted)
+	}()
+	defer func() {
+		l.Close()
+		for nc := range accepted {
+			nc.Close()
+		}
+	}()
+	origin, _ := proto.ParseOrigin("https://" + l.Addr().String())
+	p := pool.New(pool.Options{Driver: driver.Options{TLSConfig: &tls.Config{}}})
+	result := make(chan error, 1)
+	go func() {
+		_, err := p.Do(context.Background(), &pool.Request{Method: "GET", Origin: origin})
+		result <- err
+	}()
+	waitFor(t, func() bool { return p.Stats().Total.Connecting == 1 })
+	p.Close()
+	if err := <-result; !errors.Is(err, pool.ErrClosed) || errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want ErrClosed", err)
+	}
+}
