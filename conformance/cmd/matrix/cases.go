@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -8,6 +9,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,6 +148,28 @@ func runHTTPCases(p httpPeer, record recordFunc) {
 		}
 		return nil
 	})
+	if p.sse != "" {
+		run("sse", func(pl *pool.Pool) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			resp, err := pl.Do(ctx, &pool.Request{Method: "GET", Origin: p.origin, Target: p.sse})
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			sc := bufio.NewScanner(resp.Body)
+			var events []string
+			for sc.Scan() {
+				if line, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+					events = append(events, line)
+				}
+			}
+			if want := "event 0,event 1,event 2"; strings.Join(events, ",") != want || sc.Err() != nil {
+				return fmt.Errorf("events %q (%v), want %s", events, sc.Err(), want)
+			}
+			return nil
+		})
+	}
 	if p.trailers != "" {
 		run("trailers", func(pl *pool.Pool) error {
 			status, _, resp, err := get(pl, p.trailers)

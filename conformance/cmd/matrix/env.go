@@ -38,6 +38,7 @@ type httpPeer struct {
 	alpn     string // the protocol the connection must end up with: "h2" or "http/1.1"
 	upload   string // path that accepts a POST body
 	trailers string // path whose response has an X-Checksum trailer; "" when the server sends none
+	sse      string // path of an event stream of three events; "" when the server has none
 }
 
 // wsPeer is a WebSocket echo server.
@@ -189,6 +190,12 @@ func (e *env) goHandler() http.Handler {
 		case "/upload":
 			n, _ := io.Copy(io.Discard, r.Body)
 			fmt.Fprintf(w, "%d bytes\n", n)
+		case "/events":
+			w.Header().Set("Content-Type", "text/event-stream")
+			for i := range 3 {
+				fmt.Fprintf(w, "data: event %d\n\n", i)
+				w.(http.Flusher).Flush()
+			}
 		case "/trailers":
 			w.Header().Set("Trailer", "X-Checksum")
 			_, _ = io.WriteString(w, "body")
@@ -218,12 +225,12 @@ func (e *env) startGoPeers() {
 	origin := func(s *httptest.Server) proto.Origin { o, _ := proto.ParseOrigin(s.URL); return o }
 	gs := start(e.goHandler(), false)
 	e.http = append(e.http, httpPeer{name: "net/http tls", origin: origin(gs), opts: e.poolOptions(false, false),
-		alpn: "h2", upload: "/upload", trailers: "/trailers"})
+		alpn: "h2", upload: "/upload", trailers: "/trailers", sse: "/events"})
 	gc := start(e.goHandler(), true)
 	e.http = append(e.http, httpPeer{name: "net/http h2c", origin: origin(gc), opts: e.poolOptions(true, false),
-		alpn: "h2", upload: "/upload", trailers: "/trailers"})
+		alpn: "h2", upload: "/upload", trailers: "/trailers", sse: "/events"})
 	e.http = append(e.http, httpPeer{name: "net/http http1.1", origin: origin(gs), opts: e.poolOptions(false, true),
-		alpn: "http/1.1", upload: "/upload", trailers: "/trailers"})
+		alpn: "http/1.1", upload: "/upload", trailers: "/trailers", sse: "/events"})
 
 	bin := httpbin.New(httpbin.WithMaxBodySize(64 << 20))
 	mux := http.NewServeMux()
