@@ -43,6 +43,36 @@ func rawServer(t *testing.T, serve func(nc net.Conn)) proto.Origin {
 	return o
 }
 
+// h2Server serves one h2c connection with a server core: handle answers each event; what the core queues
+// goes out after every read.
+func h2Server(t *testing.T, cfg h2.Config, handle func(sc *h2.Conn, ev h2.Event)) proto.Origin {
+	t.Helper()
+	return rawServer(t, func(nc net.Conn) {
+		sc := h2.NewConn(h2.Server, cfg)
+		buf := make([]byte, 16<<10)
+		for {
+			if p := sc.Pending(); len(p) > 0 {
+				if _, err := nc.Write(p); err != nil {
+					return
+				}
+				sc.Advance(len(p))
+			}
+			n, err := nc.Read(buf)
+			if err != nil {
+				return
+			}
+			_ = sc.Receive(buf[:n])
+			for {
+				ev, err := sc.NextEvent()
+				if err != nil || ev == nil {
+					break
+				}
+				handle(sc, ev)
+			}
+		}
+	})
+}
+
 func TestFaultServerClosesMidBody(t *testing.T) {
 	origin := rawServer(t, func(nc net.Conn) {
 		_, _ = http.ReadRequest(bufio.NewReader(nc))
@@ -140,31 +170,18 @@ func TestFaultStallReadTimeout(t *testing.T) {
 			name = "h2c"
 		}
 		t.Run(name, func(t *testing.T) {
-			release := make(chan struct{})
-			origin := rawServer(t, func(nc net.Conn) {
-				if h2c {
-					// Speak just enough HTTP/2 to accept the request, then say nothing more.
-					sc := h2.NewConn(h2.Server, h2.Config{})
-					buf := make([]byte, 4096)
-					go func() {
-						for {
-							n, err := nc.Read(buf)
-							if err != nil {
-								return
-							}
-							_ = sc.Receive(buf[:n])
-							for ev, _ := sc.NextEvent(); ev != nil; ev, _ = sc.NextEvent() {
-							}
-							_, _ = nc.Write(sc.Pending())
-							sc.Advance(len(sc.Pending()))
-						}
-					}()
-				} else {
+			var origin proto.Origin
+			if h2c {
+				// Speak just enough HTTP/2 to accept the request, then say nothing more.
+				origin = h2Server(t, h2.Config{}, func(*h2.Conn, h2.Event) {})
+			} else {
+				release := make(chan struct{})
+				origin = rawServer(t, func(nc net.Conn) {
 					_, _ = http.ReadRequest(bufio.NewReader(nc))
-				}
-				<-release
-			})
-			defer close(release)
+					<-release
+				})
+				defer close(release)
+			}
 			c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: h2c, ReadTimeout: 300 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
@@ -288,32 +305,11 @@ func TestFaultGoAway(t *testing.T) {
 // TestEarlyResponseStopsUpload: the server answers before reading the request body, then sends RST_STREAM
 // NO_ERROR (RFC 9113 §8.1), as nginx does: the response stands and the upload stops.
 func TestEarlyResponseStopsUpload(t *testing.T) {
-	origin := rawServer(t, func(nc net.Conn) {
-		sc := h2.NewConn(h2.Server, h2.Config{})
-		buf := make([]byte, 16<<10)
-		for {
-			if p := sc.Pending(); len(p) > 0 {
-				if _, err := nc.Write(p); err != nil {
-					return
-				}
-				sc.Advance(len(p))
-			}
-			n, err := nc.Read(buf)
-			if err != nil {
-				return
-			}
-			_ = sc.Receive(buf[:n])
-			for {
-				ev, err := sc.NextEvent()
-				if err != nil || ev == nil {
-					break
-				}
-				if e, ok := ev.(*h2.HeadersReceived); ok && e.Kind == h2.KindRequest {
-					_ = sc.SendResponse(e.StreamID, proto.NewResponse(200), false)
-					_, _ = sc.SendData(e.StreamID, []byte("early"), true)
-					_ = sc.Reset(e.StreamID, h2.ErrCodeNo)
-				}
-			}
+	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
+		if e, ok := ev.(*h2.HeadersReceived); ok && e.Kind == h2.KindRequest {
+			_ = sc.SendResponse(e.StreamID, proto.NewResponse(200), false)
+			_, _ = sc.SendData(e.StreamID, []byte("early"), true)
+			_ = sc.Reset(e.StreamID, h2.ErrCodeNo)
 		}
 	})
 	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})

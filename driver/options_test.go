@@ -206,40 +206,19 @@ func TestEarlyBodyClose(t *testing.T) {
 // TestExtendedConnect opens an RFC 8441 tunnel to a server core that announces
 // SETTINGS_ENABLE_CONNECT_PROTOCOL and echoes the stream's bytes.
 func TestExtendedConnect(t *testing.T) {
-	origin := rawServer(t, func(nc net.Conn) {
-		sc := h2.NewConn(h2.Server, h2.Config{EnableConnectProtocol: true})
-		buf := make([]byte, 4096)
-		for {
-			if p := sc.Pending(); len(p) > 0 {
-				if _, err := nc.Write(p); err != nil {
-					return
-				}
-				sc.Advance(len(p))
-			}
-			n, err := nc.Read(buf)
-			if err != nil {
+	origin := h2Server(t, h2.Config{EnableConnectProtocol: true}, func(sc *h2.Conn, ev h2.Event) {
+		switch e := ev.(type) {
+		case *h2.HeadersReceived:
+			if string(e.Request.Method) != "CONNECT" || string(e.Request.Protocol) != "websocket" {
+				_ = sc.SendResponse(e.StreamID, proto.NewResponse(400), true)
 				return
 			}
-			_ = sc.Receive(buf[:n])
-			for {
-				ev, err := sc.NextEvent()
-				if err != nil || ev == nil {
-					break
-				}
-				switch e := ev.(type) {
-				case *h2.HeadersReceived:
-					if string(e.Request.Method) != "CONNECT" || string(e.Request.Protocol) != "websocket" {
-						_ = sc.SendResponse(e.StreamID, proto.NewResponse(400), true)
-						continue
-					}
-					_ = sc.SendResponse(e.StreamID, proto.NewResponse(200), false)
-				case *h2.DataReceived:
-					sc.Consume(e.StreamID, len(e.Data))
-					_, _ = sc.SendData(e.StreamID, []byte(strings.ToUpper(string(e.Data))), false)
-				case *h2.StreamEnded:
-					_, _ = sc.SendData(e.StreamID, nil, true)
-				}
-			}
+			_ = sc.SendResponse(e.StreamID, proto.NewResponse(200), false)
+		case *h2.DataReceived:
+			sc.Consume(e.StreamID, len(e.Data))
+			_, _ = sc.SendData(e.StreamID, []byte(strings.ToUpper(string(e.Data))), false)
+		case *h2.StreamEnded:
+			_, _ = sc.SendData(e.StreamID, nil, true)
 		}
 	})
 	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})
