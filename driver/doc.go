@@ -5,8 +5,8 @@
 // and multiplexes many requests.
 //
 // After a 101 Switching Protocols, or a 2xx answer to CONNECT, the response's Extensions.NetworkStream is the
-// raw connection (its reads start with the bytes the parser had already buffered): WebSocket and tunnels take
-// it from there.
+// raw connection on HTTP/1.1 (its reads start with the bytes the parser had already buffered) and the
+// stream on HTTP/2 (CONNECT, RFC 8441 extended CONNECT): WebSocket and tunnels take it from there.
 //
 // Errors wrap what happened: errors.Is(err, context.Canceled) or context.DeadlineExceeded for cancellation
 // and timeouts, the proto sentinels for protocol errors, and ErrConnClosed and friends for connection state.

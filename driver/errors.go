@@ -11,8 +11,9 @@ var (
 	ErrConnClosed = errors.New("driver: connection closed")
 	// ErrConnBusy: an HTTP/1.1 connection already runs a request.
 	ErrConnBusy = errors.New("driver: connection busy")
-	// ErrNotProcessed marks a request the server provably did not process (HTTP/2 GOAWAY above its stream,
-	// REFUSED_STREAM, or an HTTP/1.1 connection closed before any response byte): safe to retry elsewhere.
+	// ErrNotProcessed marks a request the server provably did not process: HTTP/2 GOAWAY above its stream
+	// (before its response head), REFUSED_STREAM from the server, a dead connection before anything was
+	// sent, an idle HTTP/1.1 connection found closed or holding unsolicited bytes. Safe to retry elsewhere.
 	ErrNotProcessed = errors.New("driver: request not processed by the server")
 	// ErrReadTimeout: no byte of the response arrived within Options.ReadTimeout. It matches
 	// os.ErrDeadlineExceeded, like a network read deadline, and reports Timeout() true.

@@ -31,6 +31,8 @@ type h1Conn struct {
 	reused    bool
 	stop      func() bool // ends the context watch of the request in flight
 	ctx       context.Context
+	trace     *RequestTrace // of the request in flight
+	gotBytes  bool          // a byte of the current response has arrived
 }
 
 func newH1Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h1Conn {
@@ -90,6 +92,7 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	reused := c.reused
 	c.reused = true
 	c.ctx = ctx
+	c.trace, c.gotBytes = req.Trace, false
 	c.mu.Unlock()
 	c.stop = context.AfterFunc(ctx, func() { c.nc.Close() })
 
@@ -302,11 +305,10 @@ func (c *h1Conn) awaitContinue(req *Request) (*Response, error) {
 
 // readResponse reads up to the final response head.
 func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
-	gotBytes := false
 	for {
 		ev, err := c.core.NextEvent()
 		if err != nil {
-			if reused && !gotBytes && errors.Is(err, proto.ErrIncomplete) {
+			if reused && !c.gotBytes && errors.Is(err, proto.ErrIncomplete) {
 				// A kept-alive connection the server had closed.
 				return nil, fmt.Errorf("%w: %w", ErrConnStale, err)
 			}
@@ -314,16 +316,11 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 		}
 		switch e := ev.(type) {
 		case nil:
-			n, err := c.fill()
-			if err != nil {
-				if reused && !gotBytes && !isTimeout(err) && c.ctx.Err() == nil {
+			if _, err := c.fill(); err != nil {
+				if reused && !c.gotBytes && !isTimeout(err) && c.ctx.Err() == nil {
 					return nil, fmt.Errorf("%w: %w", ErrConnStale, err)
 				}
 				return nil, err
-			}
-			if n > 0 && !gotBytes {
-				gotBytes = true
-				req.Trace.gotFirstResponseByte()
 			}
 		case *h1.InformationalResponse:
 			if e.Status == 101 {
@@ -340,7 +337,7 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 			return resp, nil
 		case *h1.ConnectionClosed:
 			err := fmt.Errorf("%w: closed before a response", ErrConnClosed)
-			if reused && !gotBytes {
+			if reused && !c.gotBytes {
 				err = fmt.Errorf("%w: %w", ErrConnStale, err)
 			}
 			return nil, err
@@ -398,6 +395,10 @@ func (c *h1Conn) fillBy(by time.Time) (int, error) {
 	n, err := c.nc.Read(c.buf)
 	switch {
 	case n > 0:
+		if !c.gotBytes {
+			c.gotBytes = true // the first byte of the response, 100 Continue included
+			c.trace.gotFirstResponseByte()
+		}
 		return n, c.core.Receive(c.buf[:n])
 	case err == io.EOF:
 		return 0, c.core.ReceiveEOF()

@@ -111,6 +111,9 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	}
 	req.Trace.wroteRequest()
 	resp, err := c.awaitHead(st)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // the head came as the caller gave up: it is not returned (as on HTTP/1.1)
+	}
 	if err != nil {
 		stop()
 		c.abandon(st)

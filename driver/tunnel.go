@@ -44,9 +44,13 @@ func (t *h2Tunnel) Close() error {
 		return nil
 	}
 	st.bodyClosed = true
-	if st.err != nil || c.err != nil {
+	if c.err != nil {
 		c.removeLocked(st)
 		st.cond.Broadcast()
+		return nil
+	}
+	if st.err != nil {
+		c.cancelLocked(st) // a stream that failed on our side (a read timeout) is still open at the peer
 		return nil
 	}
 	if st.ended && len(st.data) == st.readOff {

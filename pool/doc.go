@@ -6,7 +6,8 @@
 // their context. HTTP/2 connections carry requests up to the server's SETTINGS_MAX_CONCURRENT_STREAMS, and a
 // new connection opens only when all are saturated; while the first connection to an origin is being made
 // and its protocol is unknown, other requests wait for it instead of each dialing. Requests that the server
-// provably did not process (a GOAWAY above their stream, REFUSED_STREAM, a kept-alive HTTP/1.1 connection
-// closed before any response byte) are retried on another connection; every other failure reaches the
-// caller as it was.
+// provably did not process (driver.ErrNotProcessed: a GOAWAY above their stream, REFUSED_STREAM, an idle
+// connection found closed) are retried on another connection, and so are idempotent requests that met a
+// stale kept-alive HTTP/1.1 connection (driver.ErrConnStale); every other failure reaches the caller as it
+// was.
 package pool

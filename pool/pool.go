@@ -421,9 +421,9 @@ func (p *Pool) scheduleJanitorLocked() {
 // Close closes idle connections at once and the others when their requests end; later requests fail with
 // ErrClosed, and waiting ones are woken to fail.
 func (p *Pool) Close() error {
-	p.close()
 	p.mu.Lock()
 	p.closed = true
+	p.close() // cancels dials in flight; they see closed when they fail
 	if p.janitor != nil {
 		p.janitor.Stop()
 		p.janitor = nil
