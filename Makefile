@@ -27,7 +27,7 @@ define each_module
 	done
 endef
 
-.PHONY: demo conformance test check check-deps test-race fuzz fuzz-short vectors h2spec bench tools
+.PHONY: demo conformance bench-micro test check check-deps test-race fuzz fuzz-short vectors h2spec bench tools
 
 # The six capabilities against embedded local peers: a table of results, non-zero exit on any failure.
 demo:
@@ -78,8 +78,13 @@ conformance:
 	bash conformance/install-peers.sh $(NODE_DIR)
 	cd conformance && $(GO) run ./cmd/matrix -node-modules $(NODE_DIR)
 
-# Benchmarks of the root module, with allocation counts.
+# The scenarios side by side (httpwire, net/http, x/net/http2, fasthttp, a raw-socket floor, h2load), servers in
+# a child process; QUICK=1 for short runs. Writes bench/results/latest.json. Not part of make test.
 bench:
+	cd bench && $(GO) run ./cmd/bench $(if $(QUICK),-quick) -json results/latest.json
+
+# The micro-benchmarks of the root module (cores, pool), with allocation counts.
+bench-micro:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 # Development tools, pinned, each installed only when it is not already available.

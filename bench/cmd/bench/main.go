@@ -1,0 +1,104 @@
+// Command bench runs the benchmark scenarios side by side: every implementation of a scenario in one
+// process run, against a server in a child process (so that getrusage measures the client's CPU alone),
+// and prints a table of ratios; -json writes the results.
+//
+// Usage: bench [-quick] [-json FILE] [-only SCENARIO]
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// result is one implementation's figures in one scenario.
+type result struct {
+	Scenario    string  `json:"scenario"`
+	Impl        string  `json:"impl"`
+	OpsPerSec   float64 `json:"ops_per_sec"`
+	BytesPerSec float64 `json:"bytes_per_sec"`
+	AllocsPerOp float64 `json:"allocs_per_op"`
+	CPUusPerOp  float64 `json:"cpu_us_per_op"`
+	P99us       float64 `json:"p99_us"`
+	Err         string  `json:"error,omitempty"`
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		serveMain(os.Args[2:])
+		return
+	}
+	quick := flag.Bool("quick", false, "short runs (about a minute in all)")
+	jsonOut := flag.String("json", "", "write the results to this file")
+	only := flag.String("only", "", "run only the scenarios whose name contains this")
+	flag.Parse()
+
+	dur := 3 * time.Second
+	if *quick {
+		dur = time.Second
+	}
+	var results []result
+	for _, sc := range scenarios() {
+		if *only != "" && !strings.Contains(sc.name, *only) {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "scenario %s\n", sc.name)
+		rs, err := sc.run(dur)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "  %s: %v\n", sc.name, err)
+			results = append(results, result{Scenario: sc.name, Impl: "-", Err: err.Error()})
+			continue
+		}
+		results = append(results, rs...)
+	}
+	printTable(results)
+	if *jsonOut != "" {
+		b, _ := json.MarshalIndent(map[string]any{"scenarios": results}, "", " ")
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// printTable prints each scenario with its implementations and their ratio to httpwire.
+func printTable(results []result) {
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\timpl\tops/s\tMB/s\tallocs/op\tCPU µs/op\tp99 µs\tvs httpwire\t")
+	byScenario := map[string][]result{}
+	var order []string
+	for _, r := range results {
+		if _, ok := byScenario[r.Scenario]; !ok {
+			order = append(order, r.Scenario)
+		}
+		byScenario[r.Scenario] = append(byScenario[r.Scenario], r)
+	}
+	for _, name := range order {
+		rs := byScenario[name]
+		base := 0.0
+		for _, r := range rs {
+			if r.Impl == "httpwire" {
+				base = r.OpsPerSec
+			}
+		}
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Impl == "httpwire" && rs[j].Impl != "httpwire" })
+		for _, r := range rs {
+			ratio := "-"
+			if base > 0 && r.OpsPerSec > 0 {
+				ratio = fmt.Sprintf("%.2fx", r.OpsPerSec/base)
+			}
+			if r.Err != "" {
+				fmt.Fprintf(tw, "%s\t%s\terror: %s\t\t\t\t\t\t\n", r.Scenario, r.Impl, r.Err)
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.2f\t%.0f\t%s\t\n", r.Scenario, r.Impl, r.OpsPerSec,
+				r.BytesPerSec/1e6, r.AllocsPerOp, r.CPUusPerOp, r.P99us, ratio)
+		}
+	}
+	tw.Flush()
+}

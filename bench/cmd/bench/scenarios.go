@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/httpwire/httpwire/h1"
+	"github.com/httpwire/httpwire/pool"
+	"github.com/httpwire/httpwire/proto"
+	"github.com/valyala/fasthttp"
+)
+
+type scenario struct {
+	name string
+	run  func(d time.Duration) ([]result, error)
+}
+
+func scenarios() []scenario {
+	return []scenario{
+		{"h1-parse", runParse},
+		{"h1-seq", func(d time.Duration) ([]result, error) { return runH1(d, "h1-seq", 1, "/", false) }},
+		{"h1-par64", func(d time.Duration) ([]result, error) { return runH1(d, "h1-par64", 64, "/", false) }},
+		{"bulk-h1", func(d time.Duration) ([]result, error) { return runH1(d, "bulk-h1", 1, "/bulk", true) }},
+		{"h2c-par64", func(d time.Duration) ([]result, error) { return runH2(d, "h2c-par64", 64, "/") }},
+		{"bulk-h2", func(d time.Duration) ([]result, error) { return runH2(d, "bulk-h2", 1, "/bulk") }},
+	}
+}
+
+var responseHead = []byte("HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Sun, 29 Nov 2026 18:00:00 GMT\r\n" +
+	"Content-Type: application/json; charset=utf-8\r\nContent-Length: 13\r\nConnection: keep-alive\r\n" +
+	"Cache-Control: no-cache, no-store, must-revalidate\r\nVary: Accept-Encoding\r\n" +
+	"X-Request-Id: 4f1c2a9e-7b3d-4e8a-9c1f-2d5e6f7a8b9c\r\n" +
+	"Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n" +
+	"Set-Cookie: session=abc123; Path=/; HttpOnly\r\n\r\nHello, World!")
+
+// runParse parses a 10-field response with its 13-byte body, in memory.
+func runParse(d time.Duration) ([]result, error) {
+	c := h1.NewConn(h1.Client)
+	req := proto.NewRequest("GET", "/", "Host", "a")
+	httpwire := func() (int64, error) {
+		if err := c.SendRequest(req); err != nil {
+			return 0, err
+		}
+		_ = c.SendEnd(nil)
+		c.Advance(len(c.Pending()))
+		if err := c.Receive(responseHead); err != nil {
+			return 0, err
+		}
+		for {
+			ev, err := c.NextEvent()
+			if err != nil {
+				return 0, err
+			}
+			if _, end := ev.(*h1.EndOfMessage); end {
+				break
+			}
+		}
+		return int64(len(responseHead)), c.StartNextCycle()
+	}
+	rd := bytes.NewReader(responseHead)
+	br := bufio.NewReader(rd)
+	netHTTP := func() (int64, error) {
+		rd.Reset(responseHead)
+		br.Reset(rd)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			return 0, err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		return int64(len(responseHead)), err
+	}
+	var fr fasthttp.Response
+	fast := func() (int64, error) {
+		rd.Reset(responseHead)
+		br.Reset(rd)
+		fr.Reset()
+		return int64(len(responseHead)), fr.Read(br)
+	}
+	return []result{
+		measure("h1-parse", "httpwire", 1, d, httpwire),
+		measure("h1-parse", "net/http", 1, d, netHTTP),
+		measure("h1-parse", "fasthttp", 1, d, fast),
+	}, nil
+}
+
+// runH1 runs GETs of path against a fasthttp server with workers goroutines.
+func runH1(d time.Duration, name string, workers int, path string, bulk bool) ([]result, error) {
+	addr, stop, err := startServer("h1")
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	origin, _ := proto.ParseOrigin("http://" + addr)
+	buf := func() []byte { return make([]byte, 256<<10) }
+
+	p := pool.New(pool.Options{HTTP1: true, MaxConnectionsPerOrigin: workers})
+	defer p.Close()
+	preq := &pool.Request{Method: "GET", Origin: origin, Target: path}
+	var rs []result
+	rs = append(rs, measureWith(name, "httpwire", workers, d, buf, func(b []byte) (int64, error) {
+		resp, err := p.Do(context.Background(), preq)
+		if err != nil {
+			return 0, err
+		}
+		n, err := io.CopyBuffer(io.Discard, resp.Body, b)
+		resp.Body.Close()
+		return n, err
+	}))
+
+	tr := &http.Transport{MaxIdleConnsPerHost: workers, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	hreq, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+	rs = append(rs, measureWith(name, "net/http", workers, d, buf, func(b []byte) (int64, error) {
+		resp, err := tr.RoundTrip(hreq)
+		if err != nil {
+			return 0, err
+		}
+		n, err := io.CopyBuffer(io.Discard, resp.Body, b)
+		resp.Body.Close()
+		return n, err
+	}))
+
+	if !bulk {
+		fc := &fasthttp.HostClient{Addr: addr, MaxConns: workers}
+		url := "http://" + addr + path
+		rs = append(rs, measure(name, "fasthttp", workers, d, func() (int64, error) {
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			req.SetRequestURI(url)
+			if err := fc.Do(req, resp); err != nil {
+				return 0, err
+			}
+			return int64(len(resp.Body())), nil
+		}))
+	}
+	rs = append(rs, rawFloor(name, addr, path, workers, d))
+	return rs, nil
+}
+
+// measureWith gives each worker its own buffer.
+func measureWith(name, impl string, workers int, d time.Duration, mk func() []byte, op func([]byte) (int64, error)) result {
+	bufs := make(chan []byte, workers+8)
+	for range workers + 8 {
+		bufs <- mk()
+	}
+	return measure(name, impl, workers, d, func() (int64, error) {
+		b := <-bufs
+		defer func() { bufs <- b }()
+		return op(b)
+	})
+}
+
+// rawFloor is the floor no HTTP client can beat: a canned request written, the head scanned for CRLFCRLF,
+// the declared body length discarded. One connection per worker.
+func rawFloor(name, addr, path string, workers int, d time.Duration) result {
+	request := []byte("GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\n\r\n")
+	conns := make(chan *floorConn, workers)
+	for range workers {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			return result{Scenario: name, Impl: "raw floor", Err: err.Error()}
+		}
+		defer nc.Close()
+		conns <- &floorConn{nc: nc, br: bufio.NewReaderSize(nc, 64<<10), buf: make([]byte, 256<<10)}
+	}
+	clRe := regexp.MustCompile(`(?i)\r\ncontent-length: *(\d+)`)
+	return measure(name, "raw floor", workers, d, func() (int64, error) {
+		c := <-conns
+		defer func() { conns <- c }()
+		if _, err := c.nc.Write(request); err != nil {
+			return 0, err
+		}
+		var head []byte
+		for !bytes.HasSuffix(head, []byte("\r\n\r\n")) {
+			line, err := c.br.ReadSlice('\n')
+			if err != nil {
+				return 0, err
+			}
+			head = append(head, line...)
+		}
+		m := clRe.FindSubmatch(head)
+		if m == nil {
+			return 0, errors.New("no Content-Length")
+		}
+		n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+		_, err := io.CopyBuffer(io.Discard, io.LimitReader(c.br, n), c.buf)
+		return n, err
+	})
+}
+
+type floorConn struct {
+	nc  net.Conn
+	br  *bufio.Reader
+	buf []byte
+}
+
+// runH2 runs GETs over one h2c connection with workers concurrent streams.
+func runH2(d time.Duration, name string, workers int, path string) ([]result, error) {
+	addr, stop, err := startServer("h2c")
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	origin, _ := proto.ParseOrigin("http://" + addr)
+	buf := func() []byte { return make([]byte, 256<<10) }
+	var rs []result
+
+	p := pool.New(pool.Options{H2C: true, MaxConnectionsPerOrigin: 1})
+	defer p.Close()
+	preq := &pool.Request{Method: "GET", Origin: origin, Target: path}
+	rs = append(rs, measureWith(name, "httpwire", workers, d, buf, func(b []byte) (int64, error) {
+		resp, err := p.Do(context.Background(), preq)
+		if err != nil {
+			return 0, err
+		}
+		n, err := io.CopyBuffer(io.Discard, resp.Body, b)
+		resp.Body.Close()
+		return n, err
+	}))
+
+	tr := &http.Transport{Protocols: new(http.Protocols), DisableCompression: true, MaxConnsPerHost: 1}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	defer tr.CloseIdleConnections()
+	hreq, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+	get := func(rt http.RoundTripper) func([]byte) (int64, error) {
+		return func(b []byte) (int64, error) {
+			resp, err := rt.RoundTrip(hreq)
+			if err != nil {
+				return 0, err
+			}
+			n, err := io.CopyBuffer(io.Discard, resp.Body, b)
+			resp.Body.Close()
+			return n, err
+		}
+	}
+	rs = append(rs, measureWith(name, "net/http", workers, d, buf, get(tr)))
+
+	xt, closeXT := xnetTransport()
+	defer closeXT()
+	rs = append(rs, measureWith(name, "x/net/http2", workers, d, buf, get(xt)))
+
+	if h2load, err := exec.LookPath("h2load"); err == nil {
+		rs = append(rs, runH2load(h2load, name, "http://"+addr+path, workers, d))
+	}
+	return rs, nil
+}
+
+var h2loadRate = regexp.MustCompile(`finished in [^,]+, ([\d.]+) req/s, ([\d.]+)([KMG]?B)/s`)
+
+// runH2load reports h2load's own figures: the C ceiling over one connection.
+func runH2load(bin, name, url string, streams int, d time.Duration) result {
+	r := result{Scenario: name, Impl: "h2load"}
+	out, err := exec.Command(bin, "-c", "1", "-m", strconv.Itoa(streams), "-D", strconv.Itoa(max(1, int(d.Seconds()))), url).CombinedOutput()
+	if err != nil {
+		r.Err = fmt.Sprintf("%v", err)
+		return r
+	}
+	m := h2loadRate.FindSubmatch(out)
+	if m == nil {
+		r.Err = "unreadable h2load output"
+		return r
+	}
+	r.OpsPerSec, _ = strconv.ParseFloat(string(m[1]), 64)
+	v, _ := strconv.ParseFloat(string(m[2]), 64)
+	mult := map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[string(m[3])]
+	r.BytesPerSec = v * mult
+	return r
+}
