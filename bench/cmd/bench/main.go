@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -59,6 +60,10 @@ func main() {
 	printTable(results)
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(map[string]any{"scenarios": results}, "", " ")
+		if err := os.MkdirAll(filepath.Dir(*jsonOut), 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
