@@ -32,6 +32,8 @@ type h1Conn struct {
 	stop      func() bool // ends the context watch of the request in flight
 	ctx       context.Context
 	trace     *RequestTrace // of the request in flight
+	peek      *idlePeeker   // looks at the socket between requests
+	authority []byte        // the Host of this connection's origin, built once
 	gotBytes  bool          // a byte of the current response has arrived
 }
 
@@ -121,7 +123,10 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 }
 
 func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
-	head, chunked := h1Head(req)
+	if c.authority == nil {
+		c.authority = []byte(req.Origin.Authority())
+	}
+	head, chunked := h1Head(req, c.authority)
 	if viaHTTPProxy(req.Origin, c.opts) {
 		// RFC 9112 §3.2.2: a request to a proxy names the whole target URI.
 		head.Target = append([]byte(req.Origin.String()), head.Target...)
@@ -193,7 +198,10 @@ func (c *h1Conn) checkIdle() error {
 	if extra, eof := c.core.TrailingData(); len(extra) > 0 || eof {
 		return fmt.Errorf("%w: the idle connection has data or was closed", ErrNotProcessed)
 	}
-	switch data, closed, _ := peekIdle(c.nc); {
+	if c.peek == nil {
+		c.peek = newIdlePeeker(c.nc)
+	}
+	switch data, closed, _ := c.peek.peek(); {
 	case data:
 		return fmt.Errorf("%w: unsolicited bytes on an idle connection", ErrNotProcessed)
 	case closed:
@@ -202,14 +210,15 @@ func (c *h1Conn) checkIdle() error {
 	return nil
 }
 
-// h1Head builds the request head; it reports whether the body goes chunked.
-func h1Head(req *Request) (*proto.RequestHead, bool) {
+// h1Head builds the request head, with authority as its Host unless the fields name one; it reports
+// whether the body goes chunked.
+func h1Head(req *Request, authority []byte) (*proto.RequestHead, bool) {
 	target := req.Target
 	if target == "" {
 		target = "/"
 	}
 	h := &proto.RequestHead{Method: []byte(req.Method), Target: []byte(target), Version: proto.HTTP11,
-		Authority: []byte(req.Origin.Authority())}
+		Authority: authority}
 	h.Fields = make(proto.Fields, 0, len(req.Header)+2)
 	for _, f := range req.Header {
 		switch {
@@ -347,11 +356,39 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 
 func (c *h1Conn) response(req *Request, e *h1.Response) *Response {
 	body := &h1Body{c: c}
-	resp := &Response{Status: e.Status, Header: e.Fields.Clone(), Body: body, trailers: body.trailerFields}
-	resp.Extensions.HTTPVersion = "HTTP/" + e.Version.String()
-	resp.Extensions.ReasonPhrase = string(e.Reason)
+	resp := &Response{Status: e.Status, Header: e.Fields.Clone(), Body: body, trailers: body}
+	resp.Extensions.HTTPVersion = httpVersion(e.Version)
+	resp.Extensions.ReasonPhrase = reasonPhrase(e.Reason)
 	resp.Extensions.TLS = c.tls
 	return resp
+}
+
+// httpVersion names a version without allocating.
+func httpVersion(v proto.Version) string {
+	switch v {
+	case proto.HTTP11:
+		return "HTTP/1.1"
+	case proto.HTTP10:
+		return "HTTP/1.0"
+	}
+	return "HTTP/" + v.String()
+}
+
+// reasonPhrase returns the reason as a string, sharing the common ones instead of allocating.
+func reasonPhrase(b []byte) string {
+	switch string(b) {
+	case "OK":
+		return "OK"
+	case "Not Found":
+		return "Not Found"
+	case "No Content":
+		return "No Content"
+	case "Not Modified":
+		return "Not Modified"
+	case "":
+		return ""
+	}
+	return string(b)
 }
 
 // switched hands the raw connection over after 101 or a 2xx to CONNECT; the connection leaves the pool.
@@ -364,8 +401,8 @@ func (c *h1Conn) switched(req *Request, h *proto.ResponseHead) *Response {
 	c.dead, c.busy = true, false
 	c.mu.Unlock()
 	resp := &Response{Status: h.Status, Header: h.Fields.Clone(), Body: io.NopCloser(eofReader{})}
-	resp.Extensions.HTTPVersion = "HTTP/" + h.Version.String()
-	resp.Extensions.ReasonPhrase = string(h.Reason)
+	resp.Extensions.HTTPVersion = httpVersion(h.Version)
+	resp.Extensions.ReasonPhrase = reasonPhrase(h.Reason)
 	resp.Extensions.NetworkStream = stream
 	resp.Extensions.TLS = c.tls
 	return resp

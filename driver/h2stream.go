@@ -272,12 +272,15 @@ func (c *h2Conn) awaitHead(st *h2Stream) (*Response, error) {
 	resp := &Response{Status: h.Status, Header: h.Fields}
 	resp.Extensions.HTTPVersion = "HTTP/2"
 	resp.Extensions.TLS = c.tls
-	resp.trailers = func() proto.Fields {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return st.trailers
-	}
+	resp.trailers = st
 	return resp, nil
+}
+
+// trailerFields returns the stream's trailers, once they arrived.
+func (st *h2Stream) trailerFields() proto.Fields {
+	st.c.mu.Lock()
+	defer st.c.mu.Unlock()
+	return st.trailers
 }
 
 // cancelLocked resets a stream the application gave up on.

@@ -4,5 +4,9 @@ package driver
 
 import "net"
 
-// peekIdle cannot look at sockets here; reuse relies on the stale-connection retry instead.
-func peekIdle(net.Conn) (data, closed, checked bool) { return false, false, false }
+// idlePeeker cannot look at sockets here; reuse relies on the stale-connection retry instead.
+type idlePeeker struct{}
+
+func newIdlePeeker(net.Conn) *idlePeeker { return &idlePeeker{} }
+
+func (*idlePeeker) peek() (data, closed, checked bool) { return false, false, false }

@@ -9,37 +9,48 @@ import (
 	"syscall"
 )
 
-// peekIdle looks at an idle connection without blocking: whether bytes are waiting (data) or the peer has
-// closed it (closed). checked is false where the socket cannot be looked at (a wrapped connection).
-// Under TLS it reads the socket itself: a byte it takes would be part of a record, but the connection is
-// discarded then anyway.
-func peekIdle(nc net.Conn) (data, closed, checked bool) {
+// idlePeeker looks at an idle connection without blocking: whether bytes are waiting (data) or the peer has
+// closed it (closed). checked is false where the socket cannot be looked at (a wrapped connection). Under
+// TLS it reads the socket itself: a byte it takes would be part of a record, but the connection is discarded
+// then anyway. It is made once per connection, so that looking allocates nothing.
+type idlePeeker struct {
+	rc  syscall.RawConn
+	fn  func(fd uintptr) bool
+	n   int
+	err error
+	buf [1]byte
+}
+
+func newIdlePeeker(nc net.Conn) *idlePeeker {
 	if tc, ok := nc.(*tls.Conn); ok {
 		nc = tc.NetConn()
 	}
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return false, false, false
+	p := &idlePeeker{}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			p.rc = rc
+		}
 	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false, false, false
-	}
-	var n int
-	var rerr error
-	err = rc.Read(func(fd uintptr) bool {
-		var b [1]byte
-		n, rerr = syscall.Read(int(fd), b[:])
+	p.fn = func(fd uintptr) bool {
+		p.n, p.err = syscall.Read(int(fd), p.buf[:])
 		return true // one attempt: the socket is non-blocking, EAGAIN means quiet
-	})
+	}
+	return p
+}
+
+func (p *idlePeeker) peek() (data, closed, checked bool) {
+	if p.rc == nil {
+		return false, false, false
+	}
+	if err := p.rc.Read(p.fn); err != nil {
+		return false, true, true
+	}
 	switch {
-	case err != nil:
-		return false, true, true
-	case n > 0:
+	case p.n > 0:
 		return true, false, true
-	case n == 0 && rerr == nil:
+	case p.n == 0 && p.err == nil:
 		return false, true, true
-	case errors.Is(rerr, syscall.EAGAIN) || errors.Is(rerr, syscall.EWOULDBLOCK):
+	case errors.Is(p.err, syscall.EAGAIN) || errors.Is(p.err, syscall.EWOULDBLOCK):
 		return false, false, true
 	}
 	return false, true, true

@@ -63,15 +63,18 @@ type Response struct {
 	// Extensions holds what is specific to the protocol and the connection, as in httpcore.
 	Extensions Extensions
 
-	trailers func() proto.Fields
+	trailers trailerSource
 }
+
+// trailerSource is what holds a response's trailers: its body.
+type trailerSource interface{ trailerFields() proto.Fields }
 
 // Trailers returns the trailer fields, available once Body has returned io.EOF.
 func (r *Response) Trailers() proto.Fields {
 	if r.trailers == nil {
 		return nil
 	}
-	return r.trailers()
+	return r.trailers.trailerFields()
 }
 
 // Extensions carries protocol and connection details of a response.
