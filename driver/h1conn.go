@@ -23,18 +23,19 @@ type h1Conn struct {
 	core *h1.Conn
 	buf  []byte
 
-	mu        sync.Mutex
-	busy      bool
-	dead      bool // closed, broken, or handed over after a protocol switch
-	idleSince time.Time
-	dialed    Timings // Connect and TLS, reported by the first request only
-	reused    bool
-	stop      func() bool // ends the context watch of the request in flight
-	ctx       context.Context
-	trace     *RequestTrace // of the request in flight
-	peek      *idlePeeker   // looks at the socket between requests
-	authority []byte        // the Host of this connection's origin, built once
-	gotBytes  bool          // a byte of the current response has arrived
+	mu         sync.Mutex
+	busy       bool
+	dead       bool // closed, broken, or handed over after a protocol switch
+	idleSince  time.Time
+	dialed     Timings // Connect and TLS, reported by the first request only
+	reused     bool
+	stop       func() bool // ends the context watch of the request in flight
+	ctx        context.Context
+	trace      *RequestTrace // of the request in flight
+	peek       *idlePeeker   // looks at the socket between requests
+	authority  []byte        // the Host of authOrigin, built once
+	authOrigin proto.Origin
+	gotBytes   bool // a byte of the current response has arrived
 }
 
 func newH1Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h1Conn {
@@ -123,8 +124,8 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 }
 
 func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
-	if c.authority == nil {
-		c.authority = []byte(req.Origin.Authority())
+	if c.authority == nil || c.authOrigin != req.Origin {
+		c.authority, c.authOrigin = []byte(req.Origin.Authority()), req.Origin
 	}
 	head, chunked := h1Head(req, c.authority)
 	if viaHTTPProxy(req.Origin, c.opts) {
