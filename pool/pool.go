@@ -46,7 +46,10 @@ type originPool struct {
 	connecting int
 	protocol   string // what the last connection negotiated; "" before the first
 	waiters    []*waiter
-	turns      int // waiters told to dial that have not started yet
+	turns      int     // waiters told to dial that have not started yet
+	free       []*conn // connections that went idle, most recent last; entries may be stale
+	multi      []*conn // the HTTP/2 connections, which take requests while busy
+	idle       int     // live connections without a request
 
 	dials, reuses, expired int64
 }
@@ -57,6 +60,10 @@ type conn struct {
 	op        *originPool
 	inFlight  int // requests the pool has given it and not taken back
 	idleSince time.Time
+	idx       int  // position in op.conns
+	idle      bool // counted in op.idle
+	removed   bool // no longer in the pool
+	multi     bool // HTTP/2: several requests at once
 }
 
 // waiter is a request queued for a connection. ready receives a connection reserved for it, or nil to
@@ -118,7 +125,6 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 			p.unlock()
 			return nil, false, err
 		}
-		p.expireLocked()
 		if c := p.reserveLocked(op); c != nil {
 			op.reuses++
 			idle := c.inFlight == 1 && p.opts.Now().Sub(c.idleSince) >= p.opts.HealthCheckAfter
@@ -197,25 +203,6 @@ func (op *originPool) removeWaiter(w *waiter) bool {
 	return false
 }
 
-// reserveLocked takes one request slot on a live connection, preferring the most recently used.
-func (p *Pool) reserveLocked(op *originPool) *conn {
-	for i := len(op.conns) - 1; i >= 0; i-- {
-		c := op.conns[i]
-		capacity := c.d.Capacity()
-		if capacity < 0 {
-			if c.inFlight == 0 {
-				p.removeLocked(c)
-			}
-			continue
-		}
-		if c.inFlight < capacity {
-			c.inFlight++
-			return c
-		}
-	}
-	return nil
-}
-
 // canDialLocked reports whether a request may open a new connection to op now.
 func (p *Pool) canDialLocked(op *originPool) bool {
 	if p.total+p.turns >= p.opts.MaxConnections ||
@@ -280,7 +267,7 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 		return nil, false, ErrClosed
 	}
 	c := &conn{d: d, op: op, inFlight: 1, idleSince: p.opts.Now()}
-	op.conns = append(op.conns, c)
+	op.addLocked(c)
 	op.protocol = d.Protocol()
 	p.opts.Logger.Debug("connected", "origin", op.name, "protocol", op.protocol)
 	p.serveLocked() // HTTP/2: the new connection has room for waiters too
@@ -304,7 +291,7 @@ func (p *Pool) releaseLocked(c *conn) {
 		}
 	case c.inFlight == 0:
 		c.idleSince = p.opts.Now()
-		p.trimIdleLocked(c.op)
+		p.idleLocked(c)
 		p.scheduleJanitorLocked()
 	}
 	p.serveLocked()
@@ -314,29 +301,12 @@ func (p *Pool) releaseLocked(c *conn) {
 // caller.
 func (p *Pool) detach(c *conn) {
 	p.mu.Lock()
-	op := c.op
-	for i, x := range op.conns {
-		if x == c {
-			op.conns = append(op.conns[:i], op.conns[i+1:]...)
-			p.total--
-			break
-		}
+	if !c.removed {
+		c.op.dropLocked(c)
+		p.total--
 	}
 	p.serveLocked()
 	p.unlock()
-}
-
-// removeLocked forgets a connection and dooms it.
-func (p *Pool) removeLocked(c *conn) {
-	op := c.op
-	for i, x := range op.conns {
-		if x == c {
-			op.conns = append(op.conns[:i], op.conns[i+1:]...)
-			p.total--
-			p.doomed = append(p.doomed, c.d)
-			return
-		}
-	}
 }
 
 // serveLocked hands free slots to waiters, first come first served, and tells one waiter per origin to dial
@@ -377,23 +347,6 @@ func (p *Pool) expireLocked() {
 				p.removeLocked(c)
 				i--
 			}
-		}
-	}
-}
-
-// trimIdleLocked closes the oldest idle connections beyond MaxIdlePerOrigin.
-func (p *Pool) trimIdleLocked(op *originPool) {
-	idle := 0
-	for _, c := range op.conns {
-		if c.inFlight == 0 {
-			idle++
-		}
-	}
-	for i := 0; idle > p.opts.MaxIdlePerOrigin && i < len(op.conns); i++ {
-		if c := op.conns[i]; c.inFlight == 0 {
-			p.removeLocked(c)
-			idle--
-			i--
 		}
 	}
 }
