@@ -15,13 +15,16 @@ import (
 	"github.com/httpwire/httpwire/proto"
 )
 
+// readBuffers lends HTTP/1.1 connections their read buffer for the time of a request.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
 // h1Conn is an HTTP/1.1 client connection: one request at a time, run by the caller's goroutine.
 type h1Conn struct {
 	nc   net.Conn
 	opts *Options
 	tls  *tls.ConnectionState
 	core *h1.Conn
-	buf  []byte
+	buf  *[]byte // borrowed from readBuffers while a request runs
 
 	mu         sync.Mutex
 	busy       bool
@@ -40,7 +43,7 @@ type h1Conn struct {
 
 func newH1Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h1Conn {
 	return &h1Conn{nc: nc, opts: opts, tls: state, core: h1.NewConnWithLimits(h1.Client, opts.H1Limits),
-		buf: make([]byte, 32<<10), idleSince: time.Now(), dialed: t}
+		idleSince: time.Now(), dialed: t}
 }
 
 func (c *h1Conn) Protocol() string { return "http/1.1" }
@@ -430,14 +433,17 @@ func (c *h1Conn) fillBy(by time.Time) (int, error) {
 			return 0, err
 		}
 	}
-	n, err := c.nc.Read(c.buf)
+	if c.buf == nil {
+		c.buf = readBuffers.Get().(*[]byte)
+	}
+	n, err := c.nc.Read(*c.buf)
 	switch {
 	case n > 0:
 		if !c.gotBytes {
 			c.gotBytes = true // the first byte of the response, 100 Continue included
 			c.trace.gotFirstResponseByte()
 		}
-		return n, c.core.Receive(c.buf[:n])
+		return n, c.core.Receive((*c.buf)[:n])
 	case err == io.EOF:
 		return 0, c.core.ReceiveEOF()
 	}
@@ -458,6 +464,12 @@ func (c *h1Conn) flush() error {
 func (c *h1Conn) finish(reusable bool) {
 	if c.stop != nil && !c.stop() {
 		reusable = false // the context ended first: its callback closes the connection
+	}
+	if reusable && c.buf != nil {
+		// An idle connection holds no read buffer, so thousands of them stay cheap. Only here: on the other
+		// paths a Read may still be running in another goroutine (a Close from elsewhere).
+		readBuffers.Put(c.buf)
+		c.buf = nil
 	}
 	c.mu.Lock()
 	c.busy = false
