@@ -111,3 +111,11 @@ func (s *h1session) fail(err error) {
 
 // shutdown: HTTP/1.1 says goodbye by closing the socket; SendClose only records it in the core.
 func (s *h1session) shutdown() { _ = s.c.SendClose() }
+
+// kick sends the next request if the connection is idle.
+func (s *h1session) kick(now time.Time) error {
+	if s.inflight {
+		return nil
+	}
+	return s.send(now)
+}

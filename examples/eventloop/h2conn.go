@@ -151,3 +151,6 @@ func (s *h2session) fail(err error) {
 
 // shutdown queues a GOAWAY(NO_ERROR); the loop makes one attempt to send it before closing.
 func (s *h2session) shutdown() { _ = s.c.GoAway(h2.ErrCodeNo, nil) }
+
+// kick opens streams up to cfg.streams.
+func (s *h2session) kick(now time.Time) error { return s.open(now) }

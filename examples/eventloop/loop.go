@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"time"
 
@@ -20,8 +21,13 @@ type config struct {
 	h2c     bool          // HTTP/2 by prior knowledge instead of HTTP/1.1
 	streams int           // h2c: concurrent streams per connection
 	timeout time.Duration // per request; zero means none
+	// duration, when positive, makes the run timed instead of counted (n is ignored): every connection
+	// first makes one request, and once all of them are open and idle the loop sends requests for
+	// duration, then lets those in flight finish. The stats cover the timed part only.
+	duration time.Duration
 
 	progress func(*stats) // called about every progressEvery while the loop runs; nil for none
+	atMemory func()       // called right after the memory reading, connections still open; nil for none
 }
 
 const progressEvery = 250 * time.Millisecond
@@ -40,6 +46,7 @@ type session interface {
 	timeout(now time.Time) error // the deadline passed
 	fail(err error)              // the connection ends: count the requests in flight as errors
 	shutdown()                   // the run is over: queue a goodbye if the protocol has one
+	kick(now time.Time) error    // an idle connection may send again: queue requests if any are left
 }
 
 // conn is one socket and its session.
@@ -58,7 +65,10 @@ type loop struct {
 	epfd   int
 	conns  []*conn // indexed by fd
 	live   int
-	issued int // requests handed to a connection so far
+	issued int       // requests handed to a connection so far
+	limit  int       // requests that may be issued: cfg.n, or in a timed run one per connection, then unbounded
+	timed  time.Time // timed run: when the timed part started (zero during the warm-up)
+	stopAt time.Time // timed run: when the timed part stops issuing requests
 	st     stats
 	buf    []byte // one read buffer for all connections: Receive copies what it keeps
 	timers timerHeap
@@ -71,7 +81,11 @@ func newLoop(cfg config) (*loop, error) {
 	if err != nil {
 		return nil, fmt.Errorf("epoll_create1: %w", err)
 	}
-	return &loop{cfg: cfg, epfd: epfd, buf: make([]byte, 64<<10), write: unix.Write}, nil
+	l := &loop{cfg: cfg, epfd: epfd, buf: make([]byte, 64<<10), write: unix.Write, limit: cfg.n}
+	if cfg.duration > 0 {
+		l.limit = cfg.conns // the warm-up: one request per connection
+	}
+	return l, nil
 }
 
 // run opens cfg.conns connections and drives them until cfg.n requests have finished.
@@ -81,7 +95,7 @@ func run(cfg config) (*stats, error) {
 		return nil, err
 	}
 	defer unix.Close(l.epfd)
-	for range min(cfg.conns, cfg.n) {
+	for range min(cfg.conns, l.limit) {
 		l.dial()
 	}
 	return l.run()
@@ -89,14 +103,14 @@ func run(cfg config) (*stats, error) {
 
 // issue reserves the next request, and reports false when all have been handed out.
 func (l *loop) issue() bool {
-	if l.issued >= l.cfg.n {
+	if l.issued >= l.limit {
 		return false
 	}
 	l.issued++
 	return true
 }
 
-func (l *loop) finished() bool { return l.st.done+l.st.errors >= l.cfg.n }
+func (l *loop) finished() bool { return l.st.done+l.st.errors >= l.limit }
 
 // dial opens a non-blocking socket and starts connecting it; the connection completes in step.
 func (l *loop) dial() {
@@ -176,6 +190,9 @@ func (l *loop) run() (*stats, error) {
 		if l.cfg.progress != nil && (!ok || nextProgress.Before(wake)) {
 			wake, ok = nextProgress, true
 		}
+		if l.limit == math.MaxInt && (!ok || l.stopAt.Before(wake)) {
+			wake, ok = l.stopAt, true
+		}
 		ms := -1
 		if ok {
 			ms = int((time.Until(wake) + time.Millisecond - 1) / time.Millisecond) // round up: never wake early
@@ -210,8 +227,16 @@ func (l *loop) run() (*stats, error) {
 		// Reconnect after the batch, so that a new socket cannot reuse the fd of one closed in this batch
 		// and receive its stale events.
 		for range before - l.live {
-			if l.issued < l.cfg.n {
+			if l.issued < l.limit {
 				l.dial()
+			}
+		}
+		if l.cfg.duration > 0 {
+			switch {
+			case l.timed.IsZero() && l.finished():
+				start = l.startTimed(now)
+			case !l.timed.IsZero() && l.limit == math.MaxInt && !now.Before(l.stopAt):
+				l.limit = l.issued // time is up: no new requests, the ones in flight finish
 			}
 		}
 		if l.cfg.progress != nil && !now.Before(nextProgress) {
@@ -229,6 +254,11 @@ func (l *loop) run() (*stats, error) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	l.st.heap = ms.HeapInuse
+	l.st.mem = ms.HeapInuse + ms.StackInuse
+	l.st.live = l.live
+	if l.cfg.atMemory != nil {
+		l.cfg.atMemory()
+	}
 	for _, c := range l.conns {
 		if c != nil {
 			c.s.fail(errors.New("run ended")) // nothing in flight once finished; counts leftovers otherwise
@@ -237,6 +267,26 @@ func (l *loop) run() (*stats, error) {
 		}
 	}
 	return &l.st, err
+}
+
+// startTimed ends the warm-up of a timed run: every connection has made its request and is idle. The
+// counters restart, the limit goes, and each connection is kicked into sending. It returns the new start.
+func (l *loop) startTimed(now time.Time) time.Time {
+	l.timed, l.stopAt = now, now.Add(l.cfg.duration)
+	l.st.warmupErrors = l.st.errors
+	l.st.done, l.st.errors, l.st.non2xx, l.st.lat = 0, 0, 0, histogram{}
+	l.issued, l.limit = 0, math.MaxInt
+	for _, c := range l.conns {
+		if c == nil {
+			continue
+		}
+		if err := c.s.kick(now); err != nil {
+			l.fail(c, err)
+			continue
+		}
+		l.step(c, 0, now) // writes what the kick queued, subscribes to EPOLLOUT if needed, re-arms the timer
+	}
+	return now
 }
 
 // setTimer puts c in the timer heap at the session's deadline, or takes it out.

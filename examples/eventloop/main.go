@@ -4,6 +4,10 @@
 // Deadline/HandleTimeout, Consume). See docs/event-loop.md.
 //
 //	eventloop -c CONNS -n REQUESTS [-h2c] [-streams N] [-timeout D] http://127.0.0.1:8080/path
+//	eventloop -compare [-conns 1000,10000] [-duration 5s] [-json FILE]
+//
+// With -compare it measures the event loop against httpwire's pool and net/http's Transport, each driven
+// by a goroutine per connection, against a net/http server it runs in a child process.
 package main
 
 import (
@@ -21,6 +25,14 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "serve" {
+		serveMain() // the -compare server, in a child process
+		return
+	}
+	compare := flag.Bool("compare", false, "compare the event loop, httpwire's pool and net/http against a local server")
+	compareConns := flag.String("conns", "1000,10000", "-compare: connection counts, comma-separated")
+	duration := flag.Duration("duration", 5*time.Second, "-compare: timed part of each run, after all connections are open")
+	jsonOut := flag.String("json", "", "-compare: also write the results to this JSON file")
 	conns := flag.Int("c", 50, "connections to keep open")
 	n := flag.Int("n", 10000, "requests to make in all")
 	h2c := flag.Bool("h2c", false, "HTTP/2 over plaintext by prior knowledge instead of HTTP/1.1")
@@ -28,10 +40,18 @@ func main() {
 	timeout := flag.Duration("timeout", 30*time.Second, "per-request timeout (0: none)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(),
-			"usage: eventloop -c CONNS -n REQUESTS [-h2c] [-streams N] [-timeout D] http://IPv4:PORT/path\n")
+			"usage: eventloop -c CONNS -n REQUESTS [-h2c] [-streams N] [-timeout D] http://IPv4:PORT/path\n"+
+				"       eventloop -compare [-conns 1000,10000] [-duration 5s] [-json FILE]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *compare {
+		if err := compareMain(*compareConns, *duration, *jsonOut); err != nil {
+			fmt.Fprintln(os.Stderr, "eventloop:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if flag.NArg() != 1 || *conns < 1 || *n < 1 || *streams < 1 {
 		flag.Usage()
 		os.Exit(2)

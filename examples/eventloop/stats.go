@@ -14,6 +14,10 @@ type stats struct {
 	firstErr error         // the first error seen, for the report
 	elapsed  time.Duration // from the first connect to the last response
 	heap     uint64        // runtime.MemStats.HeapInuse after a GC, connections still open
+	mem      uint64        // HeapInuse + StackInuse, read at the same time
+	live     int           // connections open at that time
+
+	warmupErrors int // timed run: requests that failed in the warm-up (not in errors)
 
 	lat histogram
 }
