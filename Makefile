@@ -37,7 +37,7 @@ demo:
 # detector in every module, a short fuzz pass, the HTTP/1.1 conformance vectors, h2spec and the interop matrix.
 # .NOTPARALLEL keeps that order under make -j.
 .NOTPARALLEL:
-test: check check-deps test-race fuzz-short vectors h2spec conformance
+test: tools check check-deps test-race fuzz-short vectors h2spec conformance
 
 # gofmt must have nothing to say; go vet and staticcheck must pass in every module.
 check:
