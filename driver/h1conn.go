@@ -38,6 +38,10 @@ type h1Conn struct {
 	peek       *idlePeeker   // looks at the socket between requests
 	authority  []byte        // the Host of authOrigin, built once
 	authOrigin proto.Origin
+	head       proto.RequestHead // the request head, rebuilt in place for each request
+	fields     proto.Fields
+	scratch    []byte
+	lengthBuf  []byte
 	gotBytes   bool // a byte of the current response has arrived
 }
 
@@ -100,7 +104,10 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	c.ctx = ctx
 	c.trace, c.gotBytes = req.Trace, false
 	c.mu.Unlock()
-	c.stop = context.AfterFunc(ctx, func() { c.nc.Close() })
+	c.stop = nil
+	if ctx.Done() != nil { // a context that can never end needs no watch
+		c.stop = context.AfterFunc(ctx, func() { c.nc.Close() })
+	}
 
 	if reused {
 		if err := c.checkIdle(); err != nil {
@@ -130,7 +137,7 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	if c.authority == nil || c.authOrigin != req.Origin {
 		c.authority, c.authOrigin = []byte(req.Origin.Authority()), req.Origin
 	}
-	head, chunked := h1Head(req, c.authority)
+	head, chunked := c.h1Head(req)
 	if viaHTTPProxy(req.Origin, c.opts) {
 		// RFC 9112 §3.2.2: a request to a proxy names the whole target URI.
 		head.Target = append([]byte(req.Origin.String()), head.Target...)
@@ -216,14 +223,19 @@ func (c *h1Conn) checkIdle() error {
 
 // h1Head builds the request head, with authority as its Host unless the fields name one; it reports
 // whether the body goes chunked.
-func h1Head(req *Request, authority []byte) (*proto.RequestHead, bool) {
+func (c *h1Conn) h1Head(req *Request) (*proto.RequestHead, bool) {
 	target := req.Target
 	if target == "" {
 		target = "/"
 	}
-	h := &proto.RequestHead{Method: []byte(req.Method), Target: []byte(target), Version: proto.HTTP11,
-		Authority: authority}
-	h.Fields = make(proto.Fields, 0, len(req.Header)+2)
+	// The head is built in the connection's scratch space: SendRequest copies it out at once, and the
+	// connection runs one request at a time.
+	buf := append(c.scratch[:0], req.Method...)
+	buf = append(buf, target...)
+	c.scratch = buf
+	h := &c.head
+	*h = proto.RequestHead{Method: buf[:len(req.Method)], Target: buf[len(req.Method):], Version: proto.HTTP11,
+		Authority: c.authority, Fields: c.fields[:0]}
 	for _, f := range req.Header {
 		switch {
 		case proto.EqualFold(f.Name, "content-length"), proto.EqualFold(f.Name, "transfer-encoding"):
@@ -234,20 +246,31 @@ func h1Head(req *Request, authority []byte) (*proto.RequestHead, bool) {
 	chunked := false
 	switch {
 	case req.Body != nil && req.ContentLength >= 0 && req.Trailer == nil:
-		h.Fields.Add("Content-Length", strconv.FormatInt(req.ContentLength, 10))
+		c.lengthBuf = strconv.AppendInt(c.lengthBuf[:0], req.ContentLength, 10)
+		h.Fields.AddBytes(contentLength, c.lengthBuf)
 	case req.Body != nil || req.Trailer != nil:
 		// Trailers need the chunked coding (RFC 9112 §7.1.2), whatever the length.
-		h.Fields.Add("Transfer-Encoding", "chunked")
+		h.Fields.AddBytes(transferEncoding, chunkedValue)
 		chunked = true
 	case req.Method == "POST" || req.Method == "PUT" || req.Method == "PATCH":
-		h.Fields.Add("Content-Length", "0") // RFC 9110 §8.6: a user agent SHOULD send it
+		h.Fields.AddBytes(contentLength, zero) // RFC 9110 §8.6: a user agent SHOULD send it
 	}
+	c.fields = h.Fields
 	return h, chunked
 }
 
+var (
+	contentLength    = []byte("Content-Length")
+	transferEncoding = []byte("Transfer-Encoding")
+	chunkedValue     = []byte("chunked")
+	zero             = []byte("0")
+)
+
 // sendBody streams the request body and ends the message.
 func (c *h1Conn) sendBody(req *Request, chunked bool) error {
-	buf := make([]byte, 32<<10)
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	buf := *bp
 	var sent int64
 	for req.Body != nil {
 		n, rerr := req.Body.Read(buf)
@@ -359,8 +382,14 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 }
 
 func (c *h1Conn) response(req *Request, e *h1.Response) *Response {
-	body := &h1Body{c: c}
-	resp := &Response{Status: e.Status, Header: e.Fields.Clone(), Body: body, trailers: body}
+	both := &struct {
+		resp Response
+		body h1Body
+	}{} // one allocation for the two
+	body := &both.body
+	body.c = c
+	resp := &both.resp
+	*resp = Response{Status: e.Status, Header: e.Fields.Clone(), Body: body, trailers: body}
 	resp.Extensions.HTTPVersion = httpVersion(e.Version)
 	resp.Extensions.ReasonPhrase = reasonPhrase(e.Reason)
 	resp.Extensions.TLS = c.tls
@@ -399,7 +428,9 @@ func reasonPhrase(b []byte) string {
 func (c *h1Conn) switched(req *Request, h *proto.ResponseHead) *Response {
 	buffered, _ := c.core.TrailingData()
 	stream := newRawStream(c.nc, buffered)
-	c.stop()
+	if c.stop != nil {
+		c.stop()
+	}
 	_ = c.nc.SetDeadline(time.Time{}) // ReadTimeout and WriteTimeout were ours; the stream is the caller's now
 	c.mu.Lock()
 	c.dead, c.busy = true, false
