@@ -549,6 +549,9 @@ func writeAll(nc net.Conn, pending func() []byte, advance func(int)) error {
 }
 
 func isTimeout(err error) bool {
+	if err == nil {
+		return false // the common case, without errors.As's allocation
+	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/proto"
 )
 
 // h2Conn is an HTTP/2 client connection. A reader goroutine feeds received bytes to the core and dispatches
@@ -31,6 +32,13 @@ type h2Conn struct {
 	idleSince    time.Time
 	reused       bool
 	pings        map[[8]byte]chan struct{}
+
+	// Scratch space for request heads, used with mu held (h2Head).
+	head       proto.RequestHead
+	fields     proto.Fields
+	scratch    []byte
+	authority  []byte
+	authOrigin proto.Origin
 
 	wake chan struct{} // tells the writer there may be output
 	done chan struct{} // closed when the connection dies

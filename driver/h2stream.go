@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 type h2Stream struct {
 	c    *h2Conn
 	id   uint32
-	cond *sync.Cond // signalled when the head, data, the end or an error arrives
+	cond sync.Cond // signalled when the head, data, the end or an error arrives; L is the connection's mu
 
 	req      *Request
 	infos    []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
@@ -57,7 +56,6 @@ func (st *h2Stream) failLocked(err error) {
 // RoundTrip opens a stream, sends the request and its body under flow control, and returns when the final
 // response head arrives. Cancelling ctx resets the stream (RST_STREAM CANCEL); the connection goes on.
 func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
-	head := h2Head(req)
 	endStream := req.Body == nil && req.Trailer == nil && req.Protocol == "" && req.Method != "CONNECT"
 	start := time.Now()
 	c.mu.Lock()
@@ -79,7 +77,7 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		c.mu.Unlock()
 		return nil, err
 	}
-	id, err := c.core.SendRequest(head, endStream)
+	id, err := c.core.SendRequest(c.h2Head(req), endStream) // the core encodes the head at once
 	if err != nil {
 		c.mu.Unlock()
 		if errors.Is(err, h2.ErrGoingAway) || errors.Is(err, h2.ErrStreamLimit) || errors.Is(err, h2.ErrStreamIDsExhausted) {
@@ -87,7 +85,8 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		}
 		return nil, err
 	}
-	st := &h2Stream{c: c, id: id, req: req, cond: sync.NewCond(&c.mu)}
+	st := &h2Stream{c: c, id: id, req: req}
+	st.cond.L = &c.mu
 	c.streams[id] = st
 	reused := c.reused
 	c.reused = true
@@ -136,24 +135,41 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 }
 
 // h2Head translates a request into HTTP/2 form: pseudo-header fields, lower-case names, and none of the
-// connection-specific fields (RFC 9113 §8.2.2, §8.3.1).
-func h2Head(req *Request) *proto.RequestHead {
+// connection-specific fields (RFC 9113 §8.2.2, §8.3.1). It builds the head in the connection's scratch space,
+// with c.mu held: SendRequest encodes it at once.
+func (c *h2Conn) h2Head(req *Request) *proto.RequestHead {
 	target := req.Target
 	if target == "" {
 		target = "/"
 	}
-	h := &proto.RequestHead{Method: []byte(req.Method), Version: proto.HTTP2,
-		Authority: []byte(req.Origin.Authority())}
-	if req.Method != "CONNECT" || req.Protocol != "" {
-		h.Scheme, h.Target = []byte(req.Origin.Scheme), []byte(target)
-	} else {
-		h.Authority = []byte(target)
+	if c.authority == nil || c.authOrigin != req.Origin {
+		c.authority, c.authOrigin = []byte(req.Origin.Authority()), req.Origin
 	}
-	h.Protocol = []byte(req.Protocol)
-	h.Fields = make(proto.Fields, 0, len(req.Header)+1)
+	b := c.scratch[:0]
+	piece := func(s string) []byte {
+		start := len(b)
+		b = append(b, s...)
+		return b[start:len(b):len(b)]
+	}
+	h := &c.head
+	*h = proto.RequestHead{Method: piece(req.Method), Version: proto.HTTP2, Authority: c.authority,
+		Fields: c.fields[:0]}
+	if req.Method != "CONNECT" || req.Protocol != "" {
+		h.Scheme, h.Target = piece(req.Origin.Scheme), piece(target)
+	} else {
+		h.Authority = piece(target)
+	}
+	h.Protocol = piece(req.Protocol)
 	for _, f := range req.Header {
-		name := strings.ToLower(string(f.Name))
-		switch name {
+		start := len(b)
+		for _, x := range f.Name {
+			if 'A' <= x && x <= 'Z' {
+				x += 'a' - 'A'
+			}
+			b = append(b, x)
+		}
+		name := b[start:len(b):len(b)]
+		switch string(name) {
 		case "connection", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade", "content-length":
 			continue
 		case "host":
@@ -166,13 +182,18 @@ func h2Head(req *Request) *proto.RequestHead {
 				continue
 			}
 		}
-		h.Fields = append(h.Fields, proto.Field{Name: []byte(name), Value: f.Value})
+		h.Fields = append(h.Fields, proto.Field{Name: name, Value: f.Value})
 	}
 	if req.Body != nil && req.ContentLength >= 0 {
-		h.Fields.Add("content-length", strconv.FormatInt(req.ContentLength, 10))
+		start := len(b)
+		b = strconv.AppendInt(b, req.ContentLength, 10)
+		h.Fields = append(h.Fields, proto.Field{Name: contentLengthLower, Value: b[start:len(b):len(b)]})
 	}
+	c.scratch, c.fields = b, h.Fields
 	return h
 }
+
+var contentLengthLower = []byte("content-length")
 
 // sendBody streams the request body, waiting for flow-control windows as needed.
 func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
