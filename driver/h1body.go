@@ -33,6 +33,25 @@ func (b *h1Body) Read(p []byte) (int, error) {
 		return 0, b.fail(err) // as net/http: a cancelled request's body fails, buffered bytes or not
 	}
 	for len(b.leftover) == 0 {
+		if len(p) >= directMin {
+			// Nothing buffered, inside body data: read from the socket straight into p (h1 DirectBody).
+			if limit := b.c.core.DirectBody(); limit > 0 {
+				n, err := b.c.readDirect(p[:min(int64(len(p)), limit)])
+				if n > 0 {
+					if cerr := b.c.core.ConsumeDirect(n); cerr != nil {
+						return 0, b.fail(cerr)
+					}
+					return n, nil
+				}
+				if err != nil {
+					if b.isClosed() {
+						return 0, ErrBodyClosed
+					}
+					return 0, b.fail(err)
+				}
+				continue
+			}
+		}
 		if err := b.next(true); err != nil {
 			if err == io.EOF {
 				return 0, err
@@ -76,6 +95,9 @@ func (b *h1Body) next(network bool) error {
 	}
 	return nil
 }
+
+// directMin is the smallest read worth taking straight from the socket.
+const directMin = 4 << 10
 
 type moreError struct{}
 

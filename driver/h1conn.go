@@ -450,6 +450,24 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 // fill reads from the network into the core and returns how many bytes arrived.
 func (c *h1Conn) fill() (int, error) { return c.fillBy(time.Time{}) }
 
+// readDirect reads body bytes from the network into p, bypassing the core (DirectBody). The end of input is
+// handed to the core, which decides what it means for the message.
+func (c *h1Conn) readDirect(p []byte) (int, error) {
+	if c.opts.ReadTimeout > 0 {
+		if err := c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout)); err != nil {
+			return 0, err
+		}
+	}
+	n, err := c.nc.Read(p)
+	switch {
+	case n > 0:
+		return n, nil
+	case err == io.EOF:
+		return 0, c.core.ReceiveEOF()
+	}
+	return 0, err
+}
+
 // fillBy is fill with a read deadline of at most by (zero: none beyond ReadTimeout).
 func (c *h1Conn) fillBy(by time.Time) (int, error) {
 	var deadline time.Time
