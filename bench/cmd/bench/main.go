@@ -26,7 +26,9 @@ type result struct {
 	AllocsPerOp float64 `json:"allocs_per_op"`
 	CPUusPerOp  float64 `json:"cpu_us_per_op"`
 	P99us       float64 `json:"p99_us"`
-	Err         string  `json:"error,omitempty"`
+	// BytesPerConn is the memory an idle connection costs (idle-mem only).
+	BytesPerConn float64 `json:"bytes_per_conn,omitempty"`
+	Err          string  `json:"error,omitempty"`
 }
 
 func main() {
@@ -74,7 +76,7 @@ func main() {
 // printTable prints each scenario with its implementations and their ratio to httpwire.
 func printTable(results []result) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\timpl\tops/s\tMB/s\tallocs/op\tCPU µs/op\tp99 µs\tvs httpwire\t")
+	fmt.Fprintln(tw, "scenario\timpl\tops/s\tMB/s\tallocs/op\tCPU µs/op\tp99 µs\tvs httpwire\tbytes/idle conn\t")
 	byScenario := map[string][]result{}
 	var order []string
 	for _, r := range results {
@@ -98,10 +100,14 @@ func printTable(results []result) {
 				ratio = fmt.Sprintf("%.2fx", r.OpsPerSec/base)
 			}
 			if r.Err != "" {
-				fmt.Fprintf(tw, "%s\t%s\terror: %s\t\t\t\t\t\t\n", r.Scenario, r.Impl, r.Err)
+				fmt.Fprintf(tw, "%s\t%s\terror: %s\t\t\t\t\t\t\t\n", r.Scenario, r.Impl, r.Err)
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.2f\t%.0f\t%s\t\n", r.Scenario, r.Impl, r.OpsPerSec,
+			if r.BytesPerConn > 0 {
+				fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t%.0f\t\n", r.Scenario, r.Impl, r.BytesPerConn)
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.2f\t%.0f\t%s\t\t\n", r.Scenario, r.Impl, r.OpsPerSec,
 				r.BytesPerSec/1e6, r.AllocsPerOp, r.CPUusPerOp, r.P99us, ratio)
 		}
 	}

@@ -33,6 +33,8 @@ func scenarios() []scenario {
 		{"bulk-h1", func(d time.Duration) ([]result, error) { return runH1(d, "bulk-h1", 1, "/bulk", true) }},
 		{"h2c-par64", func(d time.Duration) ([]result, error) { return runH2(d, "h2c-par64", 64, "/") }},
 		{"bulk-h2", func(d time.Duration) ([]result, error) { return runH2(d, "bulk-h2", 1, "/bulk") }},
+		{"pool-contention", runContention},
+		{"idle-mem", runIdleMem},
 	}
 }
 

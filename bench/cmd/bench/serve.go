@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -36,10 +37,13 @@ func serveMain(args []string) {
 	}
 	switch args[0] {
 	case "h1":
-		srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
-			if string(ctx.Path()) == "/bulk" {
+		srv := &fasthttp.Server{Concurrency: 100000, Handler: func(ctx *fasthttp.RequestCtx) {
+			switch string(ctx.Path()) {
+			case "/bulk":
 				ctx.SetBody(bulk)
 				return
+			case "/slow":
+				time.Sleep(200 * time.Millisecond) // holds every connection open at once (idle-mem)
 			}
 			ctx.SetBody(hello)
 		}}
