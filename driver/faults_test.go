@@ -43,6 +43,17 @@ func rawServer(t *testing.T, serve func(nc net.Conn)) proto.Origin {
 	return o
 }
 
+// dialOrigin connects to origin and closes the connection when the test ends.
+func dialOrigin(t *testing.T, origin proto.Origin, opts *driver.Options) driver.Conn {
+	t.Helper()
+	c, err := driver.Dial(context.Background(), origin, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // h2Server serves one h2c connection with a server core: handle answers each event; what the core queues
 // goes out after every read.
 func h2Server(t *testing.T, cfg h2.Config, handle func(sc *h2.Conn, ev h2.Event)) proto.Origin {
@@ -78,11 +89,7 @@ func TestFaultServerClosesMidBody(t *testing.T) {
 		_, _ = http.ReadRequest(bufio.NewReader(nc))
 		_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b")
 	})
-	c, err := driver.Dial(context.Background(), origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, nil)
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
 	if err != nil {
 		t.Fatal(err)
@@ -102,12 +109,8 @@ func TestFaultMalformedResponse(t *testing.T) {
 		_, _ = http.ReadRequest(bufio.NewReader(nc))
 		_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")
 	})
-	c, err := driver.Dial(context.Background(), origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+	c := dialOrigin(t, origin, nil)
+	_, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
 	var re *proto.RemoteError
 	if !errors.As(err, &re) || !errors.Is(err, proto.ErrFraming) {
 		t.Fatalf("got %v, want a RemoteError wrapping ErrFraming", err)
@@ -141,11 +144,7 @@ func TestFaultStaleKeepAlive(t *testing.T) {
 				}
 				_, _ = http.ReadRequest(br) // the second request, never answered
 			})
-			c, err := driver.Dial(context.Background(), origin, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := dialOrigin(t, origin, nil)
 			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
 			if err != nil {
 				t.Fatal(err)
@@ -182,12 +181,8 @@ func TestFaultStallReadTimeout(t *testing.T) {
 				})
 				defer close(release)
 			}
-			c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: h2c, ReadTimeout: 300 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+			c := dialOrigin(t, origin, &driver.Options{H2C: h2c, ReadTimeout: 300 * time.Millisecond})
+			_, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
 			if !errors.Is(err, os.ErrDeadlineExceeded) {
 				t.Fatalf("stalled server: %v, want a read timeout (os.ErrDeadlineExceeded)", err)
 			}
@@ -208,11 +203,7 @@ func TestFaultStreamReset(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	origin, _ := proto.ParseOrigin(srv.URL)
-	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, &driver.Options{H2C: true})
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
 	if err != nil {
 		t.Fatal(err)
@@ -257,11 +248,7 @@ func TestFaultGoAway(t *testing.T) {
 		sc.Advance(len(sc.Pending()))
 		_, _ = io.Copy(io.Discard, nc)
 	})
-	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, &driver.Options{H2C: true})
 	type result struct {
 		body string
 		err  error
@@ -312,11 +299,7 @@ func TestEarlyResponseStopsUpload(t *testing.T) {
 			_ = sc.Reset(e.StreamID, h2.ErrCodeNo)
 		}
 	})
-	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, &driver.Options{H2C: true})
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: origin,
 		Body: io.LimitReader(&pattern{}, 8<<20), ContentLength: 8 << 20})
 	if err != nil {

@@ -212,11 +212,7 @@ func TestNetHTTPStreamsIncrementally(t *testing.T) {
 	}))
 	defer srv.Close()
 	origin, _ := proto.ParseOrigin(srv.URL)
-	c, err := driver.Dial(context.Background(), origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, nil)
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
 	if err != nil {
 		t.Fatal(err)

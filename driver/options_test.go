@@ -68,11 +68,7 @@ func TestUnixSocket(t *testing.T) {
 	go func() { _ = srv.Serve(l) }()
 	defer srv.Close()
 	origin, _ := proto.ParseOrigin("http://unix.local")
-	c, err := driver.Dial(context.Background(), origin, &driver.Options{UnixSocket: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, &driver.Options{UnixSocket: path})
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: "/over-unix"})
 	if err != nil {
 		t.Fatal(err)
@@ -129,11 +125,7 @@ func TestExpectContinueTimeout(t *testing.T) {
 		body, _ := io.ReadAll(req.Body)
 		_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: "+itoa(len(body))+"\r\n\r\n"+string(body))
 	})
-	c, err := driver.Dial(context.Background(), origin, &driver.Options{ExpectContinueTimeout: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, &driver.Options{ExpectContinueTimeout: 100 * time.Millisecond})
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "PUT", Origin: origin,
 		Body: strings.NewReader("sent anyway"), ContentLength: 11,
 		Header: proto.Fields{{Name: []byte("Expect"), Value: []byte("100-continue")}}})
@@ -221,11 +213,7 @@ func TestExtendedConnect(t *testing.T) {
 			_, _ = sc.SendData(e.StreamID, nil, true)
 		}
 	})
-	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, &driver.Options{H2C: true})
 	// The driver waits for the server's SETTINGS before an extended CONNECT (RFC 8441 §3).
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "CONNECT", Protocol: "websocket",
 		Origin: origin, Target: "/chat"})
@@ -267,11 +255,7 @@ func TestPingAndLocalAddr(t *testing.T) {
 	defer srv.Close()
 	origin, _ := proto.ParseOrigin(srv.URL)
 	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)} // another loopback address
-	c, err := driver.Dial(context.Background(), origin, &driver.Options{H2C: true, LocalAddr: local})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, &driver.Options{H2C: true, LocalAddr: local})
 	pinger, ok := c.(driver.Pinger)
 	if !ok {
 		t.Fatal("an HTTP/2 connection is not a Pinger")
