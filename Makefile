@@ -27,7 +27,7 @@ define each_module
 	done
 endef
 
-.PHONY: demo conformance bench-micro test check check-deps test-race fuzz fuzz-short vectors h2spec bench eventloop-bench tools
+.PHONY: demo conformance bench-micro test check check-deps test-race test-allocs fuzz fuzz-short vectors h2spec bench eventloop-bench tools
 
 # The six capabilities against embedded local peers: a table of results, non-zero exit on any failure.
 demo:
@@ -37,7 +37,7 @@ demo:
 # detector in every module, a short fuzz pass, the HTTP/1.1 conformance vectors, h2spec and the interop matrix.
 # .NOTPARALLEL keeps that order under make -j.
 .NOTPARALLEL:
-test: tools check check-deps test-race fuzz-short vectors h2spec conformance
+test: tools check check-deps test-race test-allocs fuzz-short vectors h2spec conformance
 
 # gofmt must have nothing to say; go vet and staticcheck must pass in every module.
 check:
@@ -53,6 +53,10 @@ check-deps:
 # Unit, property and pair tests with the race detector, in every module.
 test-race:
 	$(call each_module,$(GO) test -race ./...)
+
+# Allocation budgets per request, without the race detector (which changes sync.Pool's behaviour).
+test-allocs:
+	$(GO) test -count=1 -run 'TestAllocsPerRequest' ./pool
 
 # Every fuzz target of the root module, one after another, FUZZTIME each (make fuzz FUZZTIME=30s).
 fuzz:

@@ -86,7 +86,7 @@ func (b *h1Body) next(network bool) error {
 	case *h1.Data:
 		b.leftover = e.Data
 	case *h1.EndOfMessage:
-		b.trailers = e.Trailers.Clone()
+		b.trailers = keepFields(e.Trailers)
 		b.err = io.EOF
 		c.finish(c.reusableAfterResponse())
 		return io.EOF

@@ -389,7 +389,7 @@ func (c *h1Conn) response(req *Request, e *h1.Response) *Response {
 	body := &both.body
 	body.c = c
 	resp := &both.resp
-	*resp = Response{Status: e.Status, Header: e.Fields.Clone(), Body: body, trailers: body}
+	*resp = Response{Status: e.Status, Header: keepFields(e.Fields), Body: body, trailers: body}
 	resp.Extensions.HTTPVersion = httpVersion(e.Version)
 	resp.Extensions.ReasonPhrase = reasonPhrase(e.Reason)
 	resp.Extensions.TLS = c.tls
@@ -435,7 +435,7 @@ func (c *h1Conn) switched(req *Request, h *proto.ResponseHead) *Response {
 	c.mu.Lock()
 	c.dead, c.busy = true, false
 	c.mu.Unlock()
-	resp := &Response{Status: h.Status, Header: h.Fields.Clone(), Body: io.NopCloser(eofReader{})}
+	resp := &Response{Status: h.Status, Header: keepFields(h.Fields), Body: io.NopCloser(eofReader{})}
 	resp.Extensions.HTTPVersion = httpVersion(h.Version)
 	resp.Extensions.ReasonPhrase = reasonPhrase(h.Reason)
 	resp.Extensions.NetworkStream = stream

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -39,6 +40,9 @@ type h2Conn struct {
 	scratch    []byte
 	authority  []byte
 	authOrigin proto.Origin
+
+	arena proto.FieldArena // response heads and trailers are copied into it, with mu held
+	bufs  [][]byte         // DATA buffers of finished streams, for reuse (at most maxSpareBufs)
 
 	wake chan struct{} // tells the writer there may be output
 	done chan struct{} // closed when the connection dies
@@ -223,6 +227,9 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 			st.data = st.data[:copy(st.data, st.data[st.readOff:])]
 			st.readOff = 0
 		}
+		if st.data == nil && len(c.bufs) > 0 {
+			st.data, c.bufs = c.bufs[len(c.bufs)-1], c.bufs[:len(c.bufs)-1]
+		}
 		st.data = append(st.data, e.Data...)
 		st.cond.Broadcast()
 	case *h2.StreamEnded:
@@ -283,6 +290,16 @@ func (c *h2Conn) writeLoop() {
 		out = append(out[:0], c.core.Pending()...)
 		c.core.Advance(len(out))
 		c.mu.Unlock()
+		if !dying && len(out) > 0 && len(out) < writeBatch {
+			// A small write: let the goroutines that are ready to run (a burst of requests woken by the
+			// same read) add their frames first, so that one write carries them all. A write on a socket
+			// costs far more than a yield.
+			runtime.Gosched()
+			c.mu.Lock()
+			out = append(out, c.core.Pending()...)
+			c.core.Advance(len(c.core.Pending()))
+			c.mu.Unlock()
+		}
 		if dying {
 			// The last words (a GOAWAY), briefly, then the socket closes: that wakes the reader. No lock is
 			// held, so a peer that stops reading stalls nobody else.
@@ -306,6 +323,15 @@ func (c *h2Conn) writeLoop() {
 		}
 	}
 }
+
+// A connection keeps up to maxSpareBufs DATA buffers of finished streams, each of at most maxSpareBuf bytes.
+const (
+	maxSpareBufs = 64
+	maxSpareBuf  = 32 << 10
+)
+
+// writeBatch is the size below which the writer yields once before writing, to gather more frames.
+const writeBatch = 4 << 10
 
 // kick wakes the writer.
 func (c *h2Conn) kick() {
@@ -356,10 +382,15 @@ func (c *h2Conn) failLocked(err error) {
 }
 
 // removeLocked forgets a finished stream.
+// Its DATA buffer is kept for another stream: nothing reads it once the stream is removed.
 func (c *h2Conn) removeLocked(st *h2Stream) {
 	if c.streams[st.id] == st {
 		delete(c.streams, st.id)
 	}
+	if st.data != nil && cap(st.data) <= maxSpareBuf && len(c.bufs) < maxSpareBufs {
+		c.bufs = append(c.bufs, st.data[:0])
+	}
+	st.data, st.readOff = nil, 0
 	if len(c.streams) == 0 {
 		c.idleSince = time.Now()
 		if c.goAway && c.err == nil {

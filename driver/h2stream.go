@@ -21,7 +21,7 @@ type h2Stream struct {
 
 	req      *Request
 	infos    []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
-	head     *proto.ResponseHead
+	head     proto.ResponseHead    // valid once gotHead; its fields are carved from the connection's arena
 	gotHead  bool
 	data     []byte // received; data[readOff:] is not yet read
 	readOff  int
@@ -38,10 +38,12 @@ func (st *h2Stream) onHeaders(e *h2.HeadersReceived) {
 	case h2.KindInformational:
 		st.infos = append(st.infos, e.Response.Clone())
 	case h2.KindResponse:
-		st.head = e.Response.Clone()
+		st.head = e.Response
+		st.head.Reason = nil // HTTP/2 has none
+		st.head.Fields = st.c.arena.Clone(e.Response.Fields)
 		st.gotHead = true
 	case h2.KindTrailers:
-		st.trailers = e.Trailers.Clone()
+		st.trailers = st.c.arena.Clone(e.Trailers)
 	}
 	st.cond.Broadcast()
 }
@@ -85,7 +87,8 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		}
 		return nil, err
 	}
-	st := &h2Stream{c: c, id: id, req: req}
+	ex := &h2Exchange{st: h2Stream{c: c, id: id, req: req}} // one allocation for the stream, its response and body
+	st := &ex.st
 	st.cond.L = &c.mu
 	c.streams[id] = st
 	reused := c.reused
@@ -94,12 +97,15 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	c.kickLocked()
 	c.mu.Unlock()
 
-	stop := context.AfterFunc(ctx, func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		st.failLocked(ctx.Err())
-		c.cancelLocked(st)
-	})
+	stop := noStop
+	if ctx.Done() != nil { // a context that can never end needs no watch
+		stop = context.AfterFunc(ctx, func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			st.failLocked(ctx.Err())
+			c.cancelLocked(st)
+		})
+	}
 	tunnel := req.Method == "CONNECT"
 	if !endStream && !tunnel {
 		if err := c.sendBody(st, req); err != nil {
@@ -109,7 +115,7 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		}
 	}
 	req.Trace.wroteRequest()
-	resp, err := c.awaitHead(st)
+	resp, err := c.awaitHead(st, &ex.resp)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err() // the head came as the caller gave up: it is not returned (as on HTTP/1.1)
 	}
@@ -130,9 +136,20 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		resp.Body = io.NopCloser(eofReader{})
 		return resp, nil
 	}
-	resp.Body = &h2Body{st: st, stop: stop, ctx: ctx}
+	ex.body = h2Body{st: st, stop: stop, ctx: ctx}
+	resp.Body = &ex.body
 	return resp, nil
 }
+
+// h2Exchange holds what one request needs, allocated at once.
+type h2Exchange struct {
+	st   h2Stream
+	resp Response
+	body h2Body
+}
+
+// noStop stands for the context watch of a context that cannot end.
+func noStop() bool { return false }
 
 // h2Head translates a request into HTTP/2 form: pseudo-header fields, lower-case names, and none of the
 // connection-specific fields (RFC 9113 §8.2.2, §8.3.1). It builds the head in the connection's scratch space,
@@ -265,7 +282,7 @@ func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 }
 
 // awaitHead waits for the final response head, handing 1xx heads to OnInformational on the way.
-func (c *h2Conn) awaitHead(st *h2Stream) (*Response, error) {
+func (c *h2Conn) awaitHead(st *h2Stream, resp *Response) (*Response, error) {
 	c.mu.Lock()
 	for {
 		for len(st.infos) > 0 {
@@ -287,10 +304,9 @@ func (c *h2Conn) awaitHead(st *h2Stream) (*Response, error) {
 		}
 		c.waitIdle(st)
 	}
-	h := st.head
+	*resp = Response{Status: st.head.Status, Header: st.head.Fields}
 	c.mu.Unlock()
 	st.req.Trace.gotFirstResponseByte()
-	resp := &Response{Status: h.Status, Header: h.Fields}
 	resp.Extensions.HTTPVersion = "HTTP/2"
 	resp.Extensions.TLS = c.tls
 	resp.trailers = st
@@ -312,7 +328,6 @@ func (c *h2Conn) cancelLocked(st *h2Stream) {
 	if unread := len(st.data) - st.readOff; unread > 0 {
 		c.core.Consume(st.id, unread)
 	}
-	st.data, st.readOff = nil, 0
 	if c.err == nil {
 		_ = c.core.Reset(st.id, h2.ErrCodeCancel)
 		c.kickLocked()

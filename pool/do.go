@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/httpwire/httpwire/driver"
 )
@@ -64,7 +65,7 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 			p.detach(c) // the caller owns the connection now
 			return resp, nil
 		}
-		resp.Body = &pooledBody{ReadCloser: resp.Body, done: func() { p.put(c) }}
+		resp.Body = &pooledBody{ReadCloser: resp.Body, p: p, c: c}
 		return resp, nil
 	}
 }
@@ -159,20 +160,23 @@ func (s *pooledStream) Close() error {
 // pooledBody returns its connection to the pool at the end of the body or when closed, once.
 type pooledBody struct {
 	io.ReadCloser
-	once sync.Once
-	done func()
+	p    *Pool
+	c    *conn
+	done atomic.Bool
 }
 
 func (b *pooledBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil {
-		b.once.Do(b.done)
+	if err != nil && b.done.CompareAndSwap(false, true) {
+		b.p.put(b.c)
 	}
 	return n, err
 }
 
 func (b *pooledBody) Close() error {
 	err := b.ReadCloser.Close()
-	b.once.Do(b.done)
+	if b.done.CompareAndSwap(false, true) {
+		b.p.put(b.c)
+	}
 	return err
 }

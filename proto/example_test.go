@@ -101,3 +101,13 @@ func ExampleRemoteError() {
 	// answer 431 then close
 	// reading request: remote: limit exceeded: head longer than the limit (status 431)
 }
+
+func ExampleFieldArena() {
+	var arena proto.FieldArena // one per connection, or per goroutine
+	var parsed proto.Fields
+	parsed.Add("Content-Type", "text/plain")
+	kept := arena.Clone(parsed) // safe to keep after the parser's buffer is reused
+	v, _ := kept.Get("content-type")
+	fmt.Println(string(v))
+	// Output: text/plain
+}

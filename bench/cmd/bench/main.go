@@ -2,7 +2,7 @@
 // process run, against a server in a child process (so that getrusage measures the client's CPU alone),
 // and prints a table of ratios; -json writes the results.
 //
-// Usage: bench [-quick] [-json FILE] [-only SCENARIO]
+// Usage: bench [-quick] [-json FILE] [-only SCENARIO] [-cpuprofile FILE] [-memprofile FILE]
 package main
 
 import (
@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -26,10 +28,16 @@ type result struct {
 	AllocsPerOp float64 `json:"allocs_per_op"`
 	CPUusPerOp  float64 `json:"cpu_us_per_op"`
 	P99us       float64 `json:"p99_us"`
+	// ReadCallsPerOp and WriteCallsPerOp count the client process's read and write system calls.
+	ReadCallsPerOp  float64 `json:"read_calls_per_op,omitempty"`
+	WriteCallsPerOp float64 `json:"write_calls_per_op,omitempty"`
 	// BytesPerConn is the memory an idle connection costs (idle-mem only).
 	BytesPerConn float64 `json:"bytes_per_conn,omitempty"`
 	Err          string  `json:"error,omitempty"`
 }
+
+// implFilter, when set, skips every other implementation.
+var implFilter string
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "serve" {
@@ -39,7 +47,35 @@ func main() {
 	quick := flag.Bool("quick", false, "short runs (about a minute in all)")
 	jsonOut := flag.String("json", "", "write the results to this file")
 	only := flag.String("only", "", "run only the scenarios whose name contains this")
+	flag.StringVar(&implFilter, "impl", "", "run only this implementation (httpwire, net/http, ...): for profiling")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (client side) to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run (client side) to this file")
 	flag.Parse()
+	if *memProfile != "" {
+		runtime.MemProfileRate = 4096
+		defer func() {
+			f, err := os.Create(*memProfile)
+			if err == nil {
+				err = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+			}
+		}()
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	dur := 3 * time.Second
 	if *quick {
@@ -76,7 +112,7 @@ func main() {
 // printTable prints each scenario with its implementations and their ratio to httpwire.
 func printTable(results []result) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\timpl\tops/s\tMB/s\tallocs/op\tCPU µs/op\tp99 µs\tvs httpwire\tbytes/idle conn\t")
+	fmt.Fprintln(tw, "scenario\timpl\tops/s\tMB/s\tallocs/op\tCPU µs/op\treads/op\twrites/op\tp99 µs\tvs httpwire\tbytes/idle conn\t")
 	byScenario := map[string][]result{}
 	var order []string
 	for _, r := range results {
@@ -100,15 +136,15 @@ func printTable(results []result) {
 				ratio = fmt.Sprintf("%.2fx", r.OpsPerSec/base)
 			}
 			if r.Err != "" {
-				fmt.Fprintf(tw, "%s\t%s\terror: %s\t\t\t\t\t\t\t\n", r.Scenario, r.Impl, r.Err)
+				fmt.Fprintf(tw, "%s\t%s\terror: %s\t\t\t\t\t\t\t\t\t\n", r.Scenario, r.Impl, r.Err)
 				continue
 			}
 			if r.BytesPerConn > 0 {
-				fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t%.0f\t\n", r.Scenario, r.Impl, r.BytesPerConn)
+				fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t%.0f\t\n", r.Scenario, r.Impl, r.BytesPerConn)
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.2f\t%.0f\t%s\t\t\n", r.Scenario, r.Impl, r.OpsPerSec,
-				r.BytesPerSec/1e6, r.AllocsPerOp, r.CPUusPerOp, r.P99us, ratio)
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%.0f\t%s\t\t\n", r.Scenario, r.Impl, r.OpsPerSec,
+				r.BytesPerSec/1e6, r.AllocsPerOp, r.CPUusPerOp, r.ReadCallsPerOp, r.WriteCallsPerOp, r.P99us, ratio)
 		}
 	}
 	tw.Flush()

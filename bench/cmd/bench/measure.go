@@ -18,6 +18,9 @@ func cpuTime() time.Duration {
 
 // measure runs op on workers goroutines for about d and reports the figures. op returns the bytes it moved.
 func measure(scenario, impl string, workers int, d time.Duration, op func() (int64, error)) result {
+	if implFilter != "" && impl != implFilter {
+		return result{Scenario: scenario, Impl: impl, Err: "skipped (-impl)"}
+	}
 	// Warm up: connections, caches.
 	for range min(workers, 8) {
 		if _, err := op(); err != nil {
@@ -28,6 +31,7 @@ func measure(scenario, impl string, workers int, d time.Duration, op func() (int
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	cpu0 := cpuTime()
+	reads0, writes0 := ioCalls()
 	start := time.Now()
 	deadline := start.Add(d)
 	var ops, bytes atomic.Int64
@@ -61,6 +65,7 @@ func measure(scenario, impl string, workers int, d time.Duration, op func() (int
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
+	reads1, writes1 := ioCalls()
 	runtime.ReadMemStats(&ms1)
 	r := result{Scenario: scenario, Impl: impl}
 	if e := firstErr.Load(); e != nil {
@@ -76,6 +81,8 @@ func measure(scenario, impl string, workers int, d time.Duration, op func() (int
 	r.BytesPerSec = float64(bytes.Load()) / elapsed.Seconds()
 	r.AllocsPerOp = float64(ms1.Mallocs-ms0.Mallocs) / n
 	r.CPUusPerOp = float64(cpu.Microseconds()) / n
+	r.ReadCallsPerOp = float64(reads1-reads0) / n
+	r.WriteCallsPerOp = float64(writes1-writes0) / n
 	if len(lat) > 0 {
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 		r.P99us = float64(lat[len(lat)*99/100].Microseconds())

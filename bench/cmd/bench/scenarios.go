@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -208,8 +209,10 @@ type floorConn struct {
 }
 
 // runH2 runs GETs over one h2c connection with workers concurrent streams.
+// The server is nghttpd when it is installed (the C server the figures were taken against), and
+// net/http's h2c server otherwise.
 func runH2(d time.Duration, name string, workers int, path string) ([]result, error) {
-	addr, stop, err := startServer("h2c")
+	addr, stop, err := startH2Server()
 	if err != nil {
 		return nil, err
 	}
@@ -278,4 +281,13 @@ func runH2load(bin, name, url string, streams int, d time.Duration) result {
 	mult := map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[string(m[3])]
 	r.BytesPerSec = v * mult
 	return r
+}
+
+// startH2Server starts nghttpd if it is installed and net/http's h2c server if not.
+func startH2Server() (string, func(), error) {
+	if bin, err := exec.LookPath("nghttpd"); err == nil {
+		return startNghttpd(bin)
+	}
+	fmt.Fprintln(os.Stderr, "  nghttpd not found (Debian package nghttp2-server): using net/http's h2c server")
+	return startServer("h2c")
 }
