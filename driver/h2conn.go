@@ -44,6 +44,10 @@ type h2Conn struct {
 	arena proto.FieldArena // response heads and trailers are copied into it, with mu held
 	bufs  [][]byte         // DATA buffers of finished streams, for reuse (at most maxSpareBufs)
 
+	// Streams with news from the reader, woken once it lets go of mu so that they do not wake only to wait
+	// for the lock (guarded by mu; each stream is listed once, flagged by its woken field).
+	toWake []*h2Stream
+
 	wake chan struct{} // tells the writer there may be output
 	done chan struct{} // closed when the connection dies
 	wg   sync.WaitGroup
@@ -159,6 +163,7 @@ func (c *h2Conn) deadErr() error {
 func (c *h2Conn) readLoop() {
 	defer c.wg.Done()
 	buf := make([]byte, 64<<10)
+	var woken []*h2Stream
 	for {
 		n, rerr := c.nc.Read(buf)
 		c.mu.Lock()
@@ -188,10 +193,28 @@ func (c *h2Conn) readLoop() {
 			c.kickLocked()
 		}
 		dead := c.err != nil
+		woken = append(woken[:0], c.toWake...)
+		for _, st := range c.toWake {
+			st.woken = false
+		}
+		clear(c.toWake)
+		c.toWake = c.toWake[:0]
 		c.mu.Unlock()
+		for i, st := range woken {
+			st.cond.Broadcast()
+			woken[i] = nil
+		}
 		if dead {
 			return
 		}
+	}
+}
+
+// wakeLocked lists st to be woken when the reader lets go of mu.
+func (c *h2Conn) wakeLocked(st *h2Stream) {
+	if !st.woken {
+		st.woken = true
+		c.toWake = append(c.toWake, st)
 	}
 }
 
@@ -231,11 +254,11 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 			st.data, c.bufs = c.bufs[len(c.bufs)-1], c.bufs[:len(c.bufs)-1]
 		}
 		st.data = append(st.data, e.Data...)
-		st.cond.Broadcast()
+		c.wakeLocked(st)
 	case *h2.StreamEnded:
 		if st := c.streams[e.StreamID]; st != nil {
 			st.ended = true
-			st.cond.Broadcast()
+			c.wakeLocked(st)
 		}
 	case *h2.StreamReset:
 		if st := c.streams[e.StreamID]; st != nil {
@@ -290,15 +313,19 @@ func (c *h2Conn) writeLoop() {
 		out = append(out[:0], c.core.Pending()...)
 		c.core.Advance(len(out))
 		c.mu.Unlock()
-		if !dying && len(out) > 0 && len(out) < writeBatch {
+		for yields := 0; !dying && len(out) > 0 && len(out) < writeBatch && yields < maxWriteYields; yields++ {
 			// A small write: let the goroutines that are ready to run (a burst of requests woken by the
 			// same read) add their frames first, so that one write carries them all. A write on a socket
-			// costs far more than a yield.
+			// costs far more than a yield. Stop yielding once a yield brought nothing new.
 			runtime.Gosched()
 			c.mu.Lock()
-			out = append(out, c.core.Pending()...)
-			c.core.Advance(len(c.core.Pending()))
+			more := c.core.Pending()
+			out = append(out, more...)
+			c.core.Advance(len(more))
 			c.mu.Unlock()
+			if len(more) == 0 {
+				break
+			}
 		}
 		if dying {
 			// The last words (a GOAWAY), briefly, then the socket closes: that wakes the reader. No lock is
@@ -330,8 +357,12 @@ const (
 	maxSpareBuf  = 32 << 10
 )
 
-// writeBatch is the size below which the writer yields once before writing, to gather more frames.
-const writeBatch = 4 << 10
+// writeBatch is the size below which the writer yields (up to maxWriteYields times) before writing, to
+// gather more frames.
+const (
+	writeBatch     = 4 << 10
+	maxWriteYields = 4
+)
 
 // kick wakes the writer.
 func (c *h2Conn) kick() {

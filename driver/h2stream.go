@@ -29,6 +29,7 @@ type h2Stream struct {
 	trailers proto.Fields
 	err      error
 
+	woken       bool // listed in c.toWake
 	bodyClosed  bool
 	sendStopped bool // the server has the whole response out and asked us to stop sending (RFC 9113 §8.1)
 }
@@ -45,7 +46,7 @@ func (st *h2Stream) onHeaders(e *h2.HeadersReceived) {
 	case h2.KindTrailers:
 		st.trailers = st.c.arena.Clone(e.Trailers)
 	}
-	st.cond.Broadcast()
+	st.c.wakeLocked(st)
 }
 
 func (st *h2Stream) failLocked(err error) {

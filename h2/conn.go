@@ -55,8 +55,11 @@ type Conn struct {
 	free      []*stream   // closed streams' structs, reused
 	enc       *hpack.Encoder
 	encWriter bufWriter
-	dec       *hpack.Decoder
-	block     headerBlock
+	// encTableChanged: the peer changed SETTINGS_HEADER_TABLE_SIZE, so the next block must start with the
+	// encoder's dynamic table size update (RFC 7541 §4.2, §6.3), and writeField takes no shortcut before it.
+	encTableChanged bool
+	dec             *hpack.Decoder
+	block           headerBlock
 
 	// Events handed out by NextEvent.
 	evHeaders  HeadersReceived

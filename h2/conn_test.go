@@ -1179,3 +1179,29 @@ func TestInformationalLimit(t *testing.T) {
 		t.Fatalf("%d informational heads and %d resets, want 2 and 1", infos, resets)
 	}
 }
+
+// TestStaticPseudoFields: pseudo-header fields that match a static-table entry exactly go out as one
+// indexed byte each (RFC 7541 §6.1, Appendix A), and the peer decodes them.
+func TestStaticPseudoFields(t *testing.T) {
+	p := newClient(t, h2.Config{})
+	for _, tc := range []struct {
+		method, scheme, target string
+		prefix                 []byte
+	}{
+		{"GET", "http", "/", []byte{0x82, 0x86, 0x84}},
+		{"POST", "https", "/index.html", []byte{0x83, 0x87, 0x85}},
+	} {
+		id, err := p.Conn.SendRequest(&proto.RequestHead{Method: []byte(tc.method), Scheme: []byte(tc.scheme),
+			Authority: []byte("example.com"), Target: []byte(tc.target), Version: proto.HTTP2}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := mustRead(t, p)
+		if len(f) != 1 || !bytes.HasPrefix(f[0].Fragment, tc.prefix) {
+			t.Fatalf("%s %s: frames %v, want a block starting %x", tc.method, tc.target, pairtest.DescribeH2Frames(f), tc.prefix)
+		}
+		want := "HEADERS " + strconv.Itoa(int(id)) + " END_STREAM END_HEADERS [:method: " + tc.method + ", :scheme: " +
+			tc.scheme + ", :path: " + tc.target + ", :authority: example.com]"
+		diff(t, "decoded", []string{want}, pairtest.DescribeH2Frames(f))
+	}
+}

@@ -198,6 +198,7 @@ func (c *Conn) applySetting(s Setting) error {
 	case SettingHeaderTableSize:
 		c.peer.HeaderTableSize = s.Val
 		c.enc.SetMaxDynamicTableSizeLimit(s.Val)
+		c.encTableChanged = true
 	case SettingEnablePush:
 		if c.role == Client && s.Val != 0 {
 			return connError(ErrCodeProtocol, "a server announced ENABLE_PUSH")

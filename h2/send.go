@@ -252,6 +252,9 @@ func (c *Conn) GoAway(code ErrCode, debug []byte) error {
 func (c *Conn) writeHeaders(id uint32, endStream bool, write func(*hpack.Encoder)) {
 	c.encWriter.b = c.encWriter.b[:0]
 	write(c.enc)
+	if len(c.encWriter.b) > 0 {
+		c.encTableChanged = false // the encoder's first field carried the size update
+	}
 	block := c.encWriter.b
 	max := int(c.peer.MaxFrameSize)
 	first := min(len(block), max)
@@ -264,7 +267,59 @@ func (c *Conn) writeHeaders(id uint32, endStream bool, write func(*hpack.Encoder
 }
 
 func (c *Conn) writeField(e *hpack.Encoder, name string, value []byte) {
+	if i := staticPseudo(name, value); i > 0 && !c.encTableChanged {
+		// An exact match in the static table is one indexed byte (RFC 7541 §6.1) and leaves the dynamic
+		// table alone, so it can skip the encoder's table search.
+		c.encWriter.b = append(c.encWriter.b, 0x80|i)
+		return
+	}
 	_ = e.WriteField(hpack.HeaderField{Name: name, Value: c.strings.get(value)})
+}
+
+// staticPseudo returns the static-table index of a pseudo-header field with this exact value (RFC 7541
+// Appendix A), or 0.
+func staticPseudo(name string, value []byte) byte {
+	switch name {
+	case ":method":
+		switch string(value) {
+		case "GET":
+			return 2
+		case "POST":
+			return 3
+		}
+	case ":path":
+		switch string(value) {
+		case "/":
+			return 4
+		case "/index.html":
+			return 5
+		}
+	case ":scheme":
+		switch string(value) {
+		case "http":
+			return 6
+		case "https":
+			return 7
+		}
+	case ":status":
+		switch string(value) {
+		case "200":
+			return 8
+		case "204":
+			return 9
+		case "206":
+			return 10
+		case "304":
+			return 11
+		case "400":
+			return 12
+		case "404":
+			return 13
+		case "500":
+			return 14
+		}
+	}
+	return 0
 }
 
 // writeFields encodes regular fields; credentials are never indexed (RFC 7541 §7.1.3).
