@@ -16,7 +16,10 @@ import (
 )
 
 // readBuffers lends HTTP/1.1 connections their read buffer for the time of a request.
-var readBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
+
+// readBufferSize is the size of an HTTP/1.1 connection's read buffer, borrowed for each request.
+const readBufferSize = 32 << 10
 
 // h1Conn is an HTTP/1.1 client connection: one request at a time, run by the caller's goroutine.
 type h1Conn struct {

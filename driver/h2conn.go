@@ -8,6 +8,7 @@ import (
 	"net"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/httpwire/httpwire/h2"
@@ -33,6 +34,7 @@ type h2Conn struct {
 	idleSince    time.Time
 	reused       bool
 	pings        map[[8]byte]chan struct{}
+	capacity     atomic.Int32 // what Capacity reports; written with mu held (publishCapacityLocked)
 
 	// Scratch space for request heads, used with mu held (h2Head).
 	head       proto.RequestHead
@@ -64,6 +66,7 @@ func newH2Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings
 		done:      make(chan struct{}),
 	}
 	c.window = sync.NewCond(&c.mu)
+	c.publishCapacityLocked()
 	c.wg.Add(2)
 	go c.readLoop()
 	go c.writeLoop()
@@ -85,13 +88,17 @@ func (c *h2Conn) Available() int {
 	return max(0, c.capacityLocked()-len(c.streams))
 }
 
-func (c *h2Conn) Capacity() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil || c.goAway {
-		return -1
+// Capacity reads a copy kept up to date under mu, so that a pool asking with its own lock held never waits
+// for this connection's lock, which the reader holds while it works through a read.
+func (c *h2Conn) Capacity() int { return int(c.capacity.Load()) }
+
+// publishCapacityLocked updates the copy Capacity reads.
+func (c *h2Conn) publishCapacityLocked() {
+	capacity := -1
+	if c.err == nil && !c.goAway {
+		capacity = c.capacityLocked()
 	}
-	return c.capacityLocked()
+	c.capacity.Store(int32(capacity))
 }
 
 // capacityLocked is the server's stream limit: 100 until its SETTINGS arrive (RFC 9113 §6.5.2 allows
@@ -245,6 +252,17 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 			c.core.Consume(e.StreamID, len(e.Data))
 			return
 		}
+		data := e.Data
+		if st.dst != nil && st.dstN < len(st.dst) {
+			// A Read is waiting with its buffer, and nothing is buffered: straight into it.
+			n := copy(st.dst[st.dstN:], data)
+			st.dstN += n
+			data = data[n:]
+			c.wakeLocked(st)
+			if len(data) == 0 {
+				return
+			}
+		}
 		if st.readOff > 0 && st.readOff >= len(st.data)/2 {
 			// Drop what was read, so that the buffer stays within the flow-control window.
 			st.data = st.data[:copy(st.data, st.data[st.readOff:])]
@@ -253,7 +271,7 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 		if st.data == nil && len(c.bufs) > 0 {
 			st.data, c.bufs = c.bufs[len(c.bufs)-1], c.bufs[:len(c.bufs)-1]
 		}
-		st.data = append(st.data, e.Data...)
+		st.data = append(st.data, data...)
 		c.wakeLocked(st)
 	case *h2.StreamEnded:
 		if st := c.streams[e.StreamID]; st != nil {
@@ -278,11 +296,13 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 		c.window.Broadcast()
 	case *h2.SettingsReceived:
 		c.settingsSeen = true
+		c.publishCapacityLocked()
 		c.window.Broadcast()
 	case *h2.WindowUpdated:
 		c.window.Broadcast()
 	case *h2.GoAwayReceived:
 		c.goAway = true
+		c.publishCapacityLocked()
 		for id, st := range c.streams {
 			if id > e.LastStreamID && !st.gotHead {
 				// RFC 9113 §6.8: streams above the last one were not processed and may be retried. One that
@@ -401,6 +421,7 @@ func (c *h2Conn) failLocked(err error) {
 		return
 	}
 	c.err = err
+	c.publishCapacityLocked()
 	for _, st := range c.streams {
 		st.failLocked(err)
 	}

@@ -19,12 +19,16 @@ type h2Stream struct {
 	id   uint32
 	cond sync.Cond // signalled when the head, data, the end or an error arrives; L is the connection's mu
 
-	req      *Request
-	infos    []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
-	head     proto.ResponseHead    // valid once gotHead; its fields are carved from the connection's arena
-	gotHead  bool
-	data     []byte // received; data[readOff:] is not yet read
-	readOff  int
+	req     *Request
+	infos   []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
+	head    proto.ResponseHead    // valid once gotHead; its fields are carved from the connection's arena
+	gotHead bool
+	data    []byte // received; data[readOff:] is not yet read
+	readOff int
+	// dst is the buffer of a Read waiting for data, with nothing in data: the reader copies DATA payloads
+	// straight into it (dstN bytes so far), saving a copy.
+	dst      []byte
+	dstN     int
 	ended    bool // END_STREAM received
 	trailers proto.Fields
 	err      error
@@ -326,9 +330,10 @@ func (c *h2Conn) cancelLocked(st *h2Stream) {
 	if c.streams[st.id] != st {
 		return
 	}
-	if unread := len(st.data) - st.readOff; unread > 0 {
+	if unread := len(st.data) - st.readOff + st.dstN; unread > 0 {
 		c.core.Consume(st.id, unread)
 	}
+	st.dst, st.dstN = nil, 0 // a Read waiting on the stream returns nothing of it
 	if c.err == nil {
 		_ = c.core.Reset(st.id, h2.ErrCodeCancel)
 		c.kickLocked()
@@ -386,7 +391,15 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		if st.err != nil {
 			return 0, wrapCtx(b.ctx, st.err)
 		}
+		st.dst, st.dstN = p, 0
 		c.waitIdle(st)
+		n := st.dstN
+		st.dst, st.dstN = nil, 0
+		if n > 0 {
+			c.core.Consume(st.id, n)
+			c.kickLocked()
+			return n, nil
+		}
 	}
 }
 
@@ -406,7 +419,7 @@ func (c *h2Conn) waitIdle(st *h2Stream) {
 	})
 	st.cond.Wait()
 	t.Stop()
-	if expired && len(st.data) == st.readOff && !st.ended {
+	if expired && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
 		st.failLocked(ErrReadTimeout)
 	}
 }

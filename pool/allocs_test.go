@@ -69,12 +69,10 @@ func TestAllocsPerRequest(t *testing.T) {
 			}
 			allocs := testing.AllocsPerRun(500, get)
 			t.Logf("%.2f allocations per request", allocs)
-			budget := tc.budget
-			if raceEnabled {
-				budget++ // the arenas' sync.Pool loses some of them (make test-allocs checks without -race)
-			}
-			if allocs > budget {
-				t.Errorf("%.2f allocations per request, budget %v", allocs, budget)
+			// Under the race detector sync.Pool drops what is put back at random, so the count varies; make
+			// test-allocs checks the budget without it.
+			if !raceEnabled && allocs > tc.budget {
+				t.Errorf("%.2f allocations per request, budget %v", allocs, tc.budget)
 			}
 			p.Close()
 			<-done

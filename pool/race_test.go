@@ -3,5 +3,5 @@
 package pool_test
 
 // raceEnabled: sync.Pool drops a share of what is put back under the race detector, so that allocation
-// counts run higher.
+// counts vary.
 const raceEnabled = true

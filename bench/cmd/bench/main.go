@@ -31,7 +31,7 @@ type result struct {
 	// ReadCallsPerOp and WriteCallsPerOp count the client process's read and write system calls.
 	ReadCallsPerOp  float64 `json:"read_calls_per_op,omitempty"`
 	WriteCallsPerOp float64 `json:"write_calls_per_op,omitempty"`
-	// BytesPerConn is the memory an idle connection costs (idle-mem only).
+	// BytesPerConn is the memory an idle connection (idle-mem) or an open HTTP/2 stream (stream-mem) costs.
 	BytesPerConn float64 `json:"bytes_per_conn,omitempty"`
 	Err          string  `json:"error,omitempty"`
 }
@@ -112,7 +112,7 @@ func main() {
 // printTable prints each scenario with its implementations and their ratio to httpwire.
 func printTable(results []result) {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\timpl\tops/s\tMB/s\tallocs/op\tCPU µs/op\treads/op\twrites/op\tp99 µs\tvs httpwire\tbytes/idle conn\t")
+	fmt.Fprintln(tw, "scenario\timpl\tops/s\tMB/s\tallocs/op\tCPU µs/op\treads/op\twrites/op\tp99 µs\tvs httpwire\tbytes/conn or stream\t")
 	byScenario := map[string][]result{}
 	var order []string
 	for _, r := range results {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"runtime"
 	"sort"
 	"sync"
@@ -16,24 +17,91 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// measure runs op on workers goroutines for about d and reports the figures. op returns the bytes it moved.
-func measure(scenario, impl string, workers int, d time.Duration, op func() (int64, error)) result {
-	if implFilter != "" && impl != implFilter {
-		return result{Scenario: scenario, Impl: impl, Err: "skipped (-impl)"}
+// rounds is how many turns each implementation of a scenario gets: the turns are interleaved (A B C, A B C,
+// A B C), so that a change in the machine's load falls on every implementation alike, and the median turn
+// gives the rate.
+const rounds = 3
+
+// contender is one implementation in a scenario: op runs one operation on the given worker (0 to workers-1)
+// and returns the bytes it moved.
+type contender struct {
+	impl    string
+	workers int
+	op      func(worker int) (int64, error)
+}
+
+// each makes a contender of an op that does not care which worker runs it.
+func each(impl string, workers int, op func() (int64, error)) contender {
+	return contender{impl: impl, workers: workers, op: func(int) (int64, error) { return op() }}
+}
+
+// withBuffers makes a contender whose workers each have their own buffer from mk.
+func withBuffers(impl string, workers int, mk func() []byte, op func([]byte) (int64, error)) contender {
+	bufs := make([][]byte, workers)
+	for i := range bufs {
+		bufs[i] = mk()
 	}
-	// Warm up: connections, caches.
-	for range min(workers, 8) {
-		if _, err := op(); err != nil {
-			return result{Scenario: scenario, Impl: impl, Err: err.Error()}
+	return contender{impl: impl, workers: workers, op: func(w int) (int64, error) { return op(bufs[w]) }}
+}
+
+// compare runs the contenders for about d each, in interleaved rounds, and reports each one's figures.
+func compare(scenario string, d time.Duration, cs []contender) []result {
+	samples := make([][]sample, len(cs))
+	failed := make([]string, len(cs))
+	for i, c := range cs {
+		if implFilter != "" && c.impl != implFilter {
+			failed[i] = "skipped (-impl)"
+			continue
+		}
+		// Warm up: connections, caches.
+		for w := range min(c.workers, 8) {
+			if _, err := c.op(w); err != nil {
+				failed[i] = err.Error()
+				break
+			}
 		}
 	}
+	for range rounds {
+		for i, c := range cs {
+			if failed[i] != "" {
+				continue
+			}
+			s := runRound(c, d/rounds)
+			if s.err != "" {
+				failed[i] = s.err
+				continue
+			}
+			samples[i] = append(samples[i], s)
+		}
+	}
+	results := make([]result, len(cs))
+	for i, c := range cs {
+		results[i] = merge(scenario, c.impl, samples[i])
+		if failed[i] != "" {
+			results[i] = result{Scenario: scenario, Impl: c.impl, Err: failed[i]}
+		}
+	}
+	return results
+}
+
+// sample is what one round of one contender measured.
+type sample struct {
+	ops, bytes    int64
+	elapsed, cpu  time.Duration
+	mallocs       uint64
+	reads, writes int64
+	lat           []time.Duration // every 8th operation's
+	err           string
+}
+
+// runRound runs c's op on its workers for about d. The harness stays out of the way: a timer ends the
+// round, counters are per worker, and only every 8th operation is timed.
+func runRound(c contender, d time.Duration) sample {
 	runtime.GC()
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	cpu0 := cpuTime()
 	reads0, writes0 := ioCalls()
-	// The harness stays out of the way: a timer ends the run, counters are per worker, and only every 8th
-	// operation is timed for the latency percentiles.
 	var stop atomic.Bool
 	start := time.Now()
 	timer := time.AfterFunc(d, func() { stop.Store(true) })
@@ -43,7 +111,7 @@ func measure(scenario, impl string, workers int, d time.Duration, op func() (int
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range c.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -55,7 +123,7 @@ func measure(scenario, impl string, workers int, d time.Duration, op func() (int
 				if i%8 == 0 {
 					t0 = time.Now()
 				}
-				n, err := op()
+				n, err := c.op(w)
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err.Error())
 					return
@@ -72,29 +140,67 @@ func measure(scenario, impl string, workers int, d time.Duration, op func() (int
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
+	s := sample{elapsed: time.Since(start), cpu: cpuTime() - cpu0, lat: lat}
 	reads1, writes1 := ioCalls()
 	runtime.ReadMemStats(&ms1)
-	r := result{Scenario: scenario, Impl: impl}
 	if e := firstErr.Load(); e != nil {
-		r.Err = e.(string)
+		s.err = e.(string)
+	}
+	s.ops, s.bytes = ops.Load(), bytes.Load()
+	if s.ops == 0 && s.err == "" {
+		s.err = "no operation completed"
+	}
+	s.mallocs = ms1.Mallocs - ms0.Mallocs
+	s.reads, s.writes = reads1-reads0, writes1-writes0
+	return s
+}
+
+// merge reports a contender's rounds: the median round's rates, and per-operation figures over all rounds.
+func merge(scenario, impl string, ss []sample) result {
+	r := result{Scenario: scenario, Impl: impl}
+	if len(ss) == 0 {
+		r.Err = "no round completed"
 		return r
 	}
-	n := float64(ops.Load())
-	if n == 0 {
-		r.Err = "no operation completed"
-		return r
+	var total sample
+	rates := make([]float64, len(ss))
+	for i, s := range ss {
+		rates[i] = float64(s.ops) / s.elapsed.Seconds()
+		total.ops += s.ops
+		total.bytes += s.bytes
+		total.cpu += s.cpu
+		total.mallocs += s.mallocs
+		total.reads += s.reads
+		total.writes += s.writes
+		total.lat = append(total.lat, s.lat...)
 	}
-	r.OpsPerSec = n / elapsed.Seconds()
-	r.BytesPerSec = float64(bytes.Load()) / elapsed.Seconds()
-	r.AllocsPerOp = float64(ms1.Mallocs-ms0.Mallocs) / n
-	r.CPUusPerOp = float64(cpu.Microseconds()) / n
-	r.ReadCallsPerOp = float64(reads1-reads0) / n
-	r.WriteCallsPerOp = float64(writes1-writes0) / n
-	if len(lat) > 0 {
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		r.P99us = float64(lat[len(lat)*99/100].Microseconds())
+	sort.Float64s(rates)
+	n := float64(total.ops)
+	r.OpsPerSec = rates[len(rates)/2]
+	r.BytesPerSec = r.OpsPerSec * float64(total.bytes) / n
+	r.AllocsPerOp = float64(total.mallocs) / n
+	r.CPUusPerOp = float64(total.cpu.Microseconds()) / n
+	r.ReadCallsPerOp = float64(total.reads) / n
+	r.WriteCallsPerOp = float64(total.writes) / n
+	if len(total.lat) > 0 {
+		sort.Slice(total.lat, func(i, j int) bool { return total.lat[i] < total.lat[j] })
+		r.P99us = float64(total.lat[len(total.lat)*99/100].Microseconds())
 	}
 	return r
+}
+
+// drain reads r to the end through buf, and returns how many bytes it read. (io.CopyBuffer into io.Discard
+// would ignore buf: io.Discard reads in 8 KiB pieces of its own.)
+func drain(r io.Reader, buf []byte) (int64, error) {
+	var total int64
+	for {
+		n, err := r.Read(buf)
+		total += int64(n)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
 }

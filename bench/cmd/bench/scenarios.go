@@ -36,6 +36,7 @@ func scenarios() []scenario {
 		{"bulk-h2", func(d time.Duration) ([]result, error) { return runH2(d, "bulk-h2", 1, "/bulk") }},
 		{"pool-contention", runContention},
 		{"idle-mem", runIdleMem},
+		{"stream-mem", runStreamMem},
 	}
 }
 
@@ -89,11 +90,11 @@ func runParse(d time.Duration) ([]result, error) {
 		fr.Reset()
 		return int64(len(responseHead)), fr.Read(br)
 	}
-	return []result{
-		measure("h1-parse", "httpwire", 1, d, httpwire),
-		measure("h1-parse", "net/http", 1, d, netHTTP),
-		measure("h1-parse", "fasthttp", 1, d, fast),
-	}, nil
+	return compare("h1-parse", d, []contender{
+		each("httpwire", 1, httpwire),
+		each("net/http", 1, netHTTP),
+		each("fasthttp", 1, fast),
+	}), nil
 }
 
 // runH1 runs GETs of path against a fasthttp server with workers goroutines.
@@ -109,13 +110,13 @@ func runH1(d time.Duration, name string, workers int, path string, bulk bool) ([
 	p := pool.New(pool.Options{HTTP1: true, MaxConnectionsPerOrigin: workers})
 	defer p.Close()
 	preq := &pool.Request{Method: "GET", Origin: origin, Target: path}
-	var rs []result
-	rs = append(rs, measureWith(name, "httpwire", workers, d, buf, func(b []byte) (int64, error) {
+	var cs []contender
+	cs = append(cs, withBuffers("httpwire", workers, buf, func(b []byte) (int64, error) {
 		resp, err := p.Do(context.Background(), preq)
 		if err != nil {
 			return 0, err
 		}
-		n, err := io.CopyBuffer(io.Discard, resp.Body, b)
+		n, err := drain(resp.Body, b)
 		resp.Body.Close()
 		return n, err
 	}))
@@ -123,12 +124,12 @@ func runH1(d time.Duration, name string, workers int, path string, bulk bool) ([
 	tr := &http.Transport{MaxIdleConnsPerHost: workers, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	hreq, _ := http.NewRequest("GET", "http://"+addr+path, nil)
-	rs = append(rs, measureWith(name, "net/http", workers, d, buf, func(b []byte) (int64, error) {
+	cs = append(cs, withBuffers("net/http", workers, buf, func(b []byte) (int64, error) {
 		resp, err := tr.RoundTrip(hreq)
 		if err != nil {
 			return 0, err
 		}
-		n, err := io.CopyBuffer(io.Discard, resp.Body, b)
+		n, err := drain(resp.Body, b)
 		resp.Body.Close()
 		return n, err
 	}))
@@ -136,7 +137,7 @@ func runH1(d time.Duration, name string, workers int, path string, bulk bool) ([
 	if !bulk {
 		fc := &fasthttp.HostClient{Addr: addr, MaxConns: workers}
 		url := "http://" + addr + path
-		rs = append(rs, measure(name, "fasthttp", workers, d, func() (int64, error) {
+		cs = append(cs, each("fasthttp", workers, func() (int64, error) {
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
@@ -147,40 +148,37 @@ func runH1(d time.Duration, name string, workers int, path string, bulk bool) ([
 			return int64(len(resp.Body())), nil
 		}))
 	}
-	rs = append(rs, rawFloor(name, addr, path, workers, d))
-	return rs, nil
-}
-
-// measureWith gives each worker its own buffer.
-func measureWith(name, impl string, workers int, d time.Duration, mk func() []byte, op func([]byte) (int64, error)) result {
-	bufs := make(chan []byte, workers+8)
-	for range workers + 8 {
-		bufs <- mk()
+	floor, closeFloor, err := rawFloor(addr, path, workers)
+	if err != nil {
+		return nil, err
 	}
-	return measure(name, impl, workers, d, func() (int64, error) {
-		b := <-bufs
-		defer func() { bufs <- b }()
-		return op(b)
-	})
+	defer closeFloor()
+	return compare(name, d, append(cs, floor)), nil
 }
 
 // rawFloor is the floor no HTTP client can beat: a canned request written, the head scanned for CRLFCRLF,
-// the declared body length discarded. One connection per worker.
-func rawFloor(name, addr, path string, workers int, d time.Duration) result {
+// the declared body length discarded. One connection per worker; the function returned closes them.
+func rawFloor(addr, path string, workers int) (contender, func(), error) {
 	request := []byte("GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\n\r\n")
-	conns := make(chan *floorConn, workers)
-	for range workers {
+	conns := make([]*floorConn, workers)
+	closeAll := func() {
+		for _, c := range conns {
+			if c != nil {
+				c.nc.Close()
+			}
+		}
+	}
+	for i := range conns {
 		nc, err := net.Dial("tcp", addr)
 		if err != nil {
-			return result{Scenario: name, Impl: "raw floor", Err: err.Error()}
+			closeAll()
+			return contender{}, nil, err
 		}
-		defer nc.Close()
-		conns <- &floorConn{nc: nc, br: bufio.NewReaderSize(nc, 64<<10), buf: make([]byte, 256<<10)}
+		conns[i] = &floorConn{nc: nc, br: bufio.NewReaderSize(nc, 64<<10), buf: make([]byte, 256<<10)}
 	}
 	clRe := regexp.MustCompile(`(?i)\r\ncontent-length: *(\d+)`)
-	return measure(name, "raw floor", workers, d, func() (int64, error) {
-		c := <-conns
-		defer func() { conns <- c }()
+	return contender{impl: "raw floor", workers: workers, op: func(w int) (int64, error) {
+		c := conns[w]
 		if _, err := c.nc.Write(request); err != nil {
 			return 0, err
 		}
@@ -197,9 +195,9 @@ func rawFloor(name, addr, path string, workers int, d time.Duration) result {
 			return 0, errors.New("no Content-Length")
 		}
 		n, _ := strconv.ParseInt(string(m[1]), 10, 64)
-		_, err := io.CopyBuffer(io.Discard, io.LimitReader(c.br, n), c.buf)
+		_, err := drain(io.LimitReader(c.br, n), c.buf)
 		return n, err
-	})
+	}}, closeAll, nil
 }
 
 type floorConn struct {
@@ -219,17 +217,17 @@ func runH2(d time.Duration, name string, workers int, path string) ([]result, er
 	defer stop()
 	origin, _ := proto.ParseOrigin("http://" + addr)
 	buf := func() []byte { return make([]byte, 256<<10) }
-	var rs []result
+	var cs []contender
 
 	p := pool.New(pool.Options{H2C: true, MaxConnectionsPerOrigin: 1})
 	defer p.Close()
 	preq := &pool.Request{Method: "GET", Origin: origin, Target: path}
-	rs = append(rs, measureWith(name, "httpwire", workers, d, buf, func(b []byte) (int64, error) {
+	cs = append(cs, withBuffers("httpwire", workers, buf, func(b []byte) (int64, error) {
 		resp, err := p.Do(context.Background(), preq)
 		if err != nil {
 			return 0, err
 		}
-		n, err := io.CopyBuffer(io.Discard, resp.Body, b)
+		n, err := drain(resp.Body, b)
 		resp.Body.Close()
 		return n, err
 	}))
@@ -244,16 +242,17 @@ func runH2(d time.Duration, name string, workers int, path string) ([]result, er
 			if err != nil {
 				return 0, err
 			}
-			n, err := io.CopyBuffer(io.Discard, resp.Body, b)
+			n, err := drain(resp.Body, b)
 			resp.Body.Close()
 			return n, err
 		}
 	}
-	rs = append(rs, measureWith(name, "net/http", workers, d, buf, get(tr)))
+	cs = append(cs, withBuffers("net/http", workers, buf, get(tr)))
 
 	xt, closeXT := xnetTransport()
 	defer closeXT()
-	rs = append(rs, measureWith(name, "x/net/http2", workers, d, buf, get(xt)))
+	cs = append(cs, withBuffers("x/net/http2", workers, buf, get(xt)))
+	rs := compare(name, d, cs)
 
 	if h2load, err := exec.LookPath("h2load"); err == nil {
 		rs = append(rs, runH2load(h2load, name, "http://"+addr+path, workers, d))

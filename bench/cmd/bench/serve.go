@@ -50,6 +50,9 @@ func serveMain(args []string) {
 		go func() { _ = srv.Serve(l) }()
 	case "h2c":
 		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/slow" {
+				time.Sleep(time.Second) // holds every stream open at once (idle-mem's streams)
+			}
 			if r.URL.Path == "/bulk" {
 				w.Header().Set("Content-Length", fmt.Sprint(bulkSize))
 				_, _ = w.Write(bulk)
