@@ -35,6 +35,8 @@ type h2Conn struct {
 	reused       bool
 	pings        map[[8]byte]chan struct{}
 	capacity     atomic.Int32 // what Capacity reports; written with mu held (publishCapacityLocked)
+	armed        time.Time    // the read deadline last set (armLocked), if armedSet
+	armedSet     bool
 
 	// Scratch space for request heads, used with mu held (h2Head).
 	head       proto.RequestHead
@@ -187,6 +189,7 @@ func (c *h2Conn) readLoop() {
 		}
 		c.processLocked()
 		if isTimeout(rerr) {
+			c.armedSet = false // the deadline passed: whatever comes next must be set again
 			if err := c.core.HandleTimeout(time.Now()); err != nil {
 				c.failLocked(err)
 			}
@@ -411,7 +414,10 @@ func (c *h2Conn) armLocked() {
 	if !ok {
 		at = time.Time{}
 	}
-	_ = c.nc.SetReadDeadline(at)
+	if !c.armedSet || !at.Equal(c.armed) { // setting a deadline costs a timer update: only when it changes
+		c.armed, c.armedSet = at, true
+		_ = c.nc.SetReadDeadline(at)
+	}
 }
 
 // failLocked kills the connection: every stream fails with err, the goroutines end (the writer sends what

@@ -1,5 +1,7 @@
 package pool
 
+import "time"
+
 // The bookkeeping of an origin's connections, so that taking and giving back a connection costs the same
 // with ten connections or ten thousand: a stack of connections that went idle (most recent on top, so that
 // the others can expire), the few HTTP/2 connections that take requests while busy, and removal by index.
@@ -90,7 +92,7 @@ func (op *originPool) compactFree() {
 // reserveLocked takes one request slot: the most recently idle connection first, then an HTTP/2 connection
 // with streams to spare. A connection idle past KeepaliveExpiry, or dead, is closed on the way.
 func (p *Pool) reserveLocked(op *originPool) *conn {
-	now := p.opts.Now()
+	var now time.Time // read once, and only when an idle connection needs judging
 	for len(op.free) > 0 {
 		c := op.free[len(op.free)-1]
 		op.free[len(op.free)-1] = nil
@@ -99,6 +101,9 @@ func (p *Pool) reserveLocked(op *originPool) *conn {
 			continue // stale: taken or closed since it went idle
 		}
 		capacity := c.d.Capacity()
+		if now.IsZero() {
+			now = p.opts.Now()
+		}
 		if capacity < 0 || now.Sub(c.idleSince) >= p.opts.KeepaliveExpiry {
 			if capacity >= 0 {
 				op.expired++
