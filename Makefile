@@ -85,6 +85,7 @@ conformance:
 # The scenarios side by side (httpwire, net/http, x/net/http2, fasthttp, a raw-socket floor, h2load), servers in
 # a child process; QUICK=1 for short runs. Writes bench/results/latest.json. Not part of make test.
 bench:
+	bash conformance/install-peers.sh --nghttp2
 	cd bench && $(GO) run ./cmd/bench $(if $(QUICK),-quick) -json results/latest.json
 
 # The epoll event loop vs httpwire's pool vs net/http's Transport at 1,000 and 10,000 connections, against a

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -81,13 +82,25 @@ func main() {
 	if *quick {
 		dur = time.Second
 	}
+	results := runScenarios(*only, dur)
+	printTable(os.Stdout, results)
+	if *jsonOut != "" {
+		if err := writeJSON(*jsonOut, results); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// runScenarios runs every scenario whose name contains only, with runs of about d per implementation.
+func runScenarios(only string, d time.Duration) []result {
 	var results []result
 	for _, sc := range scenarios() {
-		if *only != "" && !strings.Contains(sc.name, *only) {
+		if only != "" && !strings.Contains(sc.name, only) {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "scenario %s\n", sc.name)
-		rs, err := sc.run(dur)
+		rs, err := sc.run(d)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "  %s: %v\n", sc.name, err)
 			results = append(results, result{Scenario: sc.name, Impl: "-", Err: err.Error()})
@@ -95,23 +108,24 @@ func main() {
 		}
 		results = append(results, rs...)
 	}
-	printTable(results)
-	if *jsonOut != "" {
-		b, _ := json.MarshalIndent(map[string]any{"scenarios": results}, "", " ")
-		if err := os.MkdirAll(filepath.Dir(*jsonOut), 0o755); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
-		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
+	return results
+}
+
+// writeJSON writes the results as {"scenarios": [...]}.
+func writeJSON(path string, results []result) error {
+	b, err := json.MarshalIndent(map[string]any{"scenarios": results}, "", " ")
+	if err != nil {
+		return err
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // printTable prints each scenario with its implementations and their ratio to httpwire.
-func printTable(results []result) {
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+func printTable(w io.Writer, results []result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\timpl\tops/s\tMB/s\tallocs/op\tCPU µs/op\treads/op\twrites/op\tp99 µs\tvs httpwire\tbytes/conn or stream\t")
 	byScenario := map[string][]result{}
 	var order []string
