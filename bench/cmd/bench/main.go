@@ -45,6 +45,10 @@ func main() {
 		serveMain(os.Args[2:])
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "memchild" {
+		memChildMain(os.Args[2:])
+		return
+	}
 	quick := flag.Bool("quick", false, "short runs (about a minute in all)")
 	jsonOut := flag.String("json", "", "write the results to this file")
 	only := flag.String("only", "", "run only the scenarios whose name contains this")

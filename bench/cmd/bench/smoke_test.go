@@ -10,10 +10,15 @@ import (
 	"time"
 )
 
-// TestMain lets the test binary serve as the benchmark's server child ("serve h1" or "serve h2c").
+// TestMain lets the test binary serve as the benchmark's children: servers ("serve h1", "serve h2c") and
+// memory measurements ("memchild ...").
 func TestMain(m *testing.M) {
 	if len(os.Args) > 2 && os.Args[1] == "serve" {
 		serveMain(os.Args[2:])
+		return
+	}
+	if len(os.Args) > 2 && os.Args[1] == "memchild" {
+		memChildMain(os.Args[2:])
 		return
 	}
 	os.Exit(m.Run())
