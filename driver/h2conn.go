@@ -181,7 +181,8 @@ func (c *h2Conn) readLoop() {
 			return
 		}
 		if n > 0 {
-			if err := c.core.Receive(buf[:n]); err != nil {
+			// Lent, not copied: processLocked takes every event before buf is read into again.
+			if err := c.core.ReceiveShared(buf[:n]); err != nil {
 				c.failLocked(err)
 				c.mu.Unlock()
 				return

@@ -17,8 +17,9 @@ type Conn struct {
 	lim  Limits
 	err  error // sticky
 
-	in            []byte // in[r:] is received input not yet processed
+	in            []byte // in[r:] is received input not yet processed, processed before shared
 	r             int
+	shared        []byte // input lent by ReceiveShared, not yet processed; whole frames only follow in[r:]
 	magicDone     bool // server: the client's 24-byte magic has arrived
 	awaitSettings bool // the peer's first frame, which must be SETTINGS, has not arrived (§3.4)
 
@@ -148,6 +149,9 @@ func (c *Conn) Receive(b []byte) error {
 	if c.err != nil {
 		return c.err
 	}
+	if len(c.shared) > 0 {
+		c.takeShared() // lent input comes first
+	}
 	if c.r == len(c.in) {
 		c.in, c.r = c.in[:0], 0
 	} else if c.r > 0 && cap(c.in)-len(c.in) < len(b) {
@@ -156,6 +160,48 @@ func (c *Conn) Receive(b []byte) error {
 	}
 	c.in = append(c.in, b...)
 	return nil
+}
+
+// ReceiveShared is Receive without the copy: the connection reads frames straight from b, and keeps b until
+// NextEvent returns nil or an error, when it copies what is left of an incomplete frame. The caller must not
+// change b before then. Only the bytes that complete a frame already buffered are copied.
+func (c *Conn) ReceiveShared(b []byte) error {
+	if c.err != nil {
+		return c.err
+	}
+	if len(c.shared) > 0 || !c.magicDone {
+		// Input lent before and not yet taken (NextEvent was not run to nil), or the preface still to
+		// come: copy, as Receive does.
+		c.takeShared()
+		return c.Receive(b)
+	}
+	// Complete the frame that is buffered, if any, from the front of b.
+	for c.r < len(c.in) && len(b) > 0 {
+		buf := c.in[c.r:]
+		need := FrameHeaderLen - len(buf)
+		if h, ok := ParseFrameHeader(buf); ok {
+			need = FrameHeaderLen + int(h.Length) - len(buf)
+		}
+		if need <= 0 {
+			break // a whole frame is buffered
+		}
+		k := min(need, len(b))
+		c.in = append(c.in, b[:k]...)
+		b = b[k:]
+	}
+	c.shared = b
+	return nil
+}
+
+// takeShared copies the unprocessed part of lent input into the connection's own buffer.
+func (c *Conn) takeShared() {
+	if len(c.shared) == 0 {
+		c.shared = nil
+		return
+	}
+	b := c.shared
+	c.shared = nil
+	_ = c.Receive(b)
 }
 
 // NextEvent processes received frames until one yields an event, and returns it; nil, nil when more input
@@ -173,17 +219,39 @@ func (c *Conn) NextEvent() (Event, error) {
 	for {
 		ev, more, err := c.step()
 		if err != nil {
+			c.shared = nil
 			return nil, c.connError(err)
 		}
-		if ev != nil || !more {
+		if ev != nil {
 			return ev, nil
+		}
+		if !more {
+			c.takeShared() // the caller may reuse what it lent from now on
+			return nil, nil
 		}
 	}
 }
 
+// input is the received input not yet processed: the buffered part first, then what is lent.
+func (c *Conn) input() []byte {
+	if c.r < len(c.in) {
+		return c.in[c.r:]
+	}
+	return c.shared
+}
+
+// consumed marks n bytes of input() as processed.
+func (c *Conn) consumed(n int) {
+	if c.r < len(c.in) {
+		c.r += n
+		return
+	}
+	c.shared = c.shared[n:]
+}
+
 // step processes at most one frame. more is false when the input holds no whole frame.
 func (c *Conn) step() (ev Event, more bool, err error) {
-	buf := c.in[c.r:]
+	buf := c.input()
 	if !c.magicDone {
 		n := min(len(buf), len(ClientPreface))
 		if string(buf[:n]) != ClientPreface[:n] {
@@ -193,7 +261,7 @@ func (c *Conn) step() (ev Event, more bool, err error) {
 			return nil, false, nil
 		}
 		buf = buf[len(ClientPreface):]
-		c.r += len(ClientPreface)
+		c.consumed(len(ClientPreface))
 		c.magicDone = true
 	}
 	if c.awaitSettings {
@@ -209,7 +277,7 @@ func (c *Conn) step() (ev Event, more bool, err error) {
 	if n == 0 {
 		return nil, false, nil
 	}
-	c.r += n
+	c.consumed(n)
 	if c.awaitSettings {
 		// RFC 9113 §3.4: the first frame from either side is SETTINGS.
 		if h.Type != FrameSettings || h.Flags.Has(FlagAck) {
