@@ -20,8 +20,8 @@ type Conn struct {
 	in            []byte // in[r:] is received input not yet processed, processed before shared
 	r             int
 	shared        []byte // input lent by ReceiveShared, not yet processed; whole frames only follow in[r:]
-	magicDone     bool // server: the client's 24-byte magic has arrived
-	awaitSettings bool // the peer's first frame, which must be SETTINGS, has not arrived (§3.4)
+	magicDone     bool   // server: the client's 24-byte magic has arrived
+	awaitSettings bool   // the peer's first frame, which must be SETTINGS, has not arrived (§3.4)
 
 	out []byte // out[w:] awaits the driver
 	w   int
