@@ -10,14 +10,12 @@ import (
 )
 
 // idlePeeker looks at an idle connection without blocking: whether bytes are waiting (data) or the peer has
-// closed it (closed). checked is false where the socket cannot be looked at (a wrapped connection). Under
-// TLS it reads the socket itself: a byte it takes would be part of a record, but the connection is discarded
-// then anyway. It is made once per connection, so that looking allocates nothing.
+// closed it (closed). checked is false where the socket cannot be looked at (a wrapped connection). It peeks
+// (MSG_PEEK) at the socket under any TLS layer, so that nothing is taken from it, straight on the file
+// descriptor with MSG_DONTWAIT: one system call, without the netpoller, which a non-blocking look does not
+// need. It is made once per connection, so that looking allocates nothing.
 type idlePeeker struct {
-	rc  syscall.RawConn
-	fn  func(fd uintptr) bool
-	n   int
-	err error
+	fd  int // -1 where the socket cannot be looked at
 	buf [1]byte
 }
 
@@ -25,33 +23,30 @@ func newIdlePeeker(nc net.Conn) *idlePeeker {
 	if tc, ok := nc.(*tls.Conn); ok {
 		nc = tc.NetConn()
 	}
-	p := &idlePeeker{}
+	p := &idlePeeker{fd: -1}
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
-			p.rc = rc
+			_ = rc.Control(func(fd uintptr) { p.fd = int(fd) })
 		}
-	}
-	p.fn = func(fd uintptr) bool {
-		p.n, p.err = syscall.Read(int(fd), p.buf[:])
-		return true // one attempt: the socket is non-blocking, EAGAIN means quiet
 	}
 	return p
 }
 
 func (p *idlePeeker) peek() (data, closed, checked bool) {
-	if p.rc == nil {
+	if p.fd < 0 {
 		return false, false, false
 	}
-	if err := p.rc.Read(p.fn); err != nil {
-		return false, true, true
+	n, _, err := syscall.Recvfrom(p.fd, p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	if errors.Is(err, syscall.EINTR) {
+		n, _, err = syscall.Recvfrom(p.fd, p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 	}
 	switch {
-	case p.n > 0:
+	case n > 0:
 		return true, false, true
-	case p.n == 0 && p.err == nil:
+	case n == 0 && err == nil:
 		return false, true, true
-	case errors.Is(p.err, syscall.EAGAIN) || errors.Is(p.err, syscall.EWOULDBLOCK):
+	case errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK):
 		return false, false, true
 	}
-	return false, true, true
+	return false, true, true // EBADF after a close, ECONNRESET, ...
 }

@@ -91,8 +91,8 @@ func (op *originPool) compactFree() {
 
 // reserveLocked takes one request slot: the most recently idle connection first, then an HTTP/2 connection
 // with streams to spare. A connection idle past KeepaliveExpiry, or dead, is closed on the way.
-func (p *Pool) reserveLocked(op *originPool) *conn {
-	var now time.Time // read once, and only when an idle connection needs judging
+// now is the clock, read into *now on first need (zero until then) so that the caller can reuse it.
+func (p *Pool) reserveLocked(op *originPool, now *time.Time) *conn {
 	for len(op.free) > 0 {
 		c := op.free[len(op.free)-1]
 		op.free[len(op.free)-1] = nil
@@ -102,7 +102,7 @@ func (p *Pool) reserveLocked(op *originPool) *conn {
 		}
 		capacity := c.d.Capacity()
 		if now.IsZero() {
-			now = p.opts.Now()
+			*now = p.opts.Now()
 		}
 		if capacity < 0 || now.Sub(c.idleSince) >= p.opts.KeepaliveExpiry {
 			if capacity >= 0 {

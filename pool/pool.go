@@ -125,9 +125,13 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 			p.unlock()
 			return nil, false, err
 		}
-		if c := p.reserveLocked(op); c != nil {
+		var now time.Time
+		if c := p.reserveLocked(op, &now); c != nil {
 			op.reuses++
-			idle := c.inFlight == 1 && p.opts.Now().Sub(c.idleSince) >= p.opts.HealthCheckAfter
+			if c.inFlight == 1 && now.IsZero() {
+				now = p.opts.Now()
+			}
+			idle := c.inFlight == 1 && now.Sub(c.idleSince) >= p.opts.HealthCheckAfter
 			p.unlock()
 			if idle && !p.healthy(ctx, c) {
 				p.mu.Lock()
@@ -314,7 +318,8 @@ func (p *Pool) detach(c *conn) {
 func (p *Pool) serveLocked() {
 	for _, op := range p.origins {
 		for len(op.waiters) > 0 {
-			c := p.reserveLocked(op)
+			var now time.Time
+			c := p.reserveLocked(op, &now)
 			if c == nil {
 				// Hand out turns to dial while there is room, so that cold starts dial in parallel.
 				for len(op.waiters) > 0 && p.canDialLocked(op) {

@@ -84,7 +84,7 @@ func main() {
 
 	dur := 3 * time.Second
 	if *quick {
-		dur = time.Second
+		dur = 2 * time.Second
 	}
 	results := runScenarios(*only, dur)
 	printTable(os.Stdout, results)

@@ -20,7 +20,7 @@ func cpuTime() time.Duration {
 // rounds is how many turns each implementation of a scenario gets: the turns are interleaved (A B C, A B C,
 // A B C), so that a change in the machine's load falls on every implementation alike, and the median turn
 // gives the rate.
-const rounds = 3
+const rounds = 5
 
 // contender is one implementation in a scenario: op runs one operation on the given worker (0 to workers-1)
 // and returns the bytes it moved.

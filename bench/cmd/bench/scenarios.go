@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"sort"
 	"strconv"
 	"time"
 
@@ -262,24 +263,32 @@ func runH2(d time.Duration, name string, workers int, path string) ([]result, er
 
 var h2loadRate = regexp.MustCompile(`finished in [^,]+, ([\d.]+) req/s, ([\d.]+)([KMG]?B)/s`)
 
-// runH2load reports h2load's own figures: the C ceiling over one connection.
+// runH2load reports h2load's own figures: the C ceiling over one connection. It runs rounds times (each at
+// least a second, h2load's smallest duration) and the median run counts.
 func runH2load(bin, name, url string, streams int, d time.Duration) result {
 	r := result{Scenario: name, Impl: "h2load"}
-	out, err := exec.Command(bin, "-c", "1", "-m", strconv.Itoa(streams), "-D", strconv.Itoa(max(1, int(d.Seconds()))), url).CombinedOutput()
-	if err != nil {
-		r.Err = fmt.Sprintf("%v", err)
-		return r
+	secs := strconv.Itoa(max(1, int((d / rounds).Seconds())))
+	var runs []result
+	for range rounds {
+		out, err := exec.Command(bin, "-c", "1", "-m", strconv.Itoa(streams), "-D", secs, url).CombinedOutput()
+		if err != nil {
+			r.Err = fmt.Sprintf("%v", err)
+			return r
+		}
+		m := h2loadRate.FindSubmatch(out)
+		if m == nil {
+			r.Err = "unreadable h2load output"
+			return r
+		}
+		run := r
+		run.OpsPerSec, _ = strconv.ParseFloat(string(m[1]), 64)
+		v, _ := strconv.ParseFloat(string(m[2]), 64)
+		mult := map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[string(m[3])]
+		run.BytesPerSec = v * mult
+		runs = append(runs, run)
 	}
-	m := h2loadRate.FindSubmatch(out)
-	if m == nil {
-		r.Err = "unreadable h2load output"
-		return r
-	}
-	r.OpsPerSec, _ = strconv.ParseFloat(string(m[1]), 64)
-	v, _ := strconv.ParseFloat(string(m[2]), 64)
-	mult := map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[string(m[3])]
-	r.BytesPerSec = v * mult
-	return r
+	sort.Slice(runs, func(i, j int) bool { return runs[i].OpsPerSec < runs[j].OpsPerSec })
+	return runs[len(runs)/2]
 }
 
 // startH2Server starts nghttpd if it is installed and net/http's h2c server if not.
