@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"net"
+	"testing"
+
+	"github.com/httpwire/httpwire/internal/canned"
+	"github.com/httpwire/httpwire/pool"
+	"github.com/httpwire/httpwire/proto"
+	"github.com/valyala/fasthttp"
+)
+
+// BenchmarkClientCost runs sequential GETs from httpwire's pool and from fasthttp's HostClient against a
+// server that answers from canned bytes in the same process, so that the server's work is the same for both
+// and a CPU profile splits each client's cost per request (write, reads, idle check, the rest):
+//
+//	cd bench && go test -run '^$' -bench ClientCost -cpuprofile cpu.out ./cmd/bench
+func BenchmarkClientCost(b *testing.B) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			nc, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer nc.Close()
+				canned.ServeH1(nc)
+			}()
+		}
+	}()
+	addr := l.Addr().String()
+	origin, _ := proto.ParseOrigin("http://" + addr)
+	p := pool.New(pool.Options{HTTP1: true, MaxConnectionsPerOrigin: 1})
+	defer p.Close()
+	req := &pool.Request{Method: "GET", Origin: origin, Target: "/"}
+	buf := make([]byte, 64<<10)
+	b.Run("httpwire", func(b *testing.B) {
+		for b.Loop() {
+			resp, err := p.Do(context.Background(), req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n, err := drain(resp.Body, buf); err != nil || n != 13 {
+				b.Fatalf("body: %d bytes, %v", n, err)
+			}
+			resp.Body.Close()
+		}
+	})
+	fc := &fasthttp.HostClient{Addr: addr, MaxConns: 1}
+	defer fc.CloseIdleConnections()
+	url := "http://" + addr + "/"
+	b.Run("fasthttp", func(b *testing.B) {
+		for b.Loop() {
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			req.SetRequestURI(url)
+			if err := fc.Do(req, resp); err != nil || len(resp.Body()) != 13 {
+				b.Fatalf("body: %q, %v", resp.Body(), err)
+			}
+			fasthttp.ReleaseRequest(req)
+			fasthttp.ReleaseResponse(resp)
+		}
+	})
+}
