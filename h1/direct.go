@@ -21,6 +21,8 @@ func (c *Conn) DirectBody() int64 {
 		return b.remaining
 	case b.kind == bodyChunked && b.phase == chunkData:
 		return b.remaining
+	case b.kind == bodyUntilClose && c.lim.MaxBodyBytes > 0:
+		return max(0, c.lim.MaxBodyBytes-b.total) // at the limit: the next byte, read through the core, fails
 	case b.kind == bodyUntilClose:
 		return 1<<63 - 1
 	}
@@ -38,6 +40,8 @@ func (c *Conn) ConsumeDirect(n int) error {
 	}
 	if c.body.kind != bodyUntilClose {
 		c.body.remaining -= int64(n)
+	} else if c.lim.MaxBodyBytes > 0 {
+		c.body.total += int64(n)
 	}
 	if n > 0 {
 		c.awaitsContinue = false

@@ -87,3 +87,32 @@ func TestDirectBodyMisuse(t *testing.T) {
 		t.Fatalf("ConsumeDirect past the body: %v, want ErrState", err)
 	}
 }
+
+// TestDirectBodyLimit: reading a close-delimited body directly counts towards MaxBodyBytes: DirectBody offers
+// only the room left, and a byte past the limit, read through the core, fails with ErrTooLarge.
+func TestDirectBodyLimit(t *testing.T) {
+	lim := h1.DefaultLimits
+	lim.MaxBodyBytes = 5
+	c := h1.NewConnWithLimits(h1.Client, lim)
+	must(t, c.SendRequest(proto.NewRequest("GET", "/", "Host", "a")))
+	must(t, c.SendEnd(nil))
+	must(t, c.Receive([]byte("HTTP/1.1 200 OK\r\n\r\nab")))
+	for {
+		ev, err := c.NextEvent()
+		must(t, err)
+		if ev == nil {
+			break
+		}
+	}
+	if got := c.DirectBody(); got != 3 {
+		t.Fatalf("DirectBody = %d with 2 of 5 bytes read, want 3", got)
+	}
+	must(t, c.ConsumeDirect(3))
+	if got := c.DirectBody(); got != 0 {
+		t.Fatalf("DirectBody = %d at the limit, want 0", got)
+	}
+	must(t, c.Receive([]byte("x")))
+	if _, err := c.NextEvent(); !errors.Is(err, proto.ErrTooLarge) {
+		t.Fatalf("a byte past the limit: %v, want ErrTooLarge", err)
+	}
+}

@@ -8,8 +8,9 @@ type Limits struct {
 
 	// MaxChunkLineBytes bounds a chunk-size line with its extensions (RFC 9112 §7.1.1).
 	MaxChunkLineBytes int
-	// MaxBodyBytes bounds a received body: a larger Content-Length, or a chunked body growing past it, is a
-	// RemoteError with StatusHint 413. Zero means no bound.
+	// MaxBodyBytes bounds a received body: a larger Content-Length, or a chunked or close-delimited body
+	// growing past it, is a RemoteError with StatusHint 413 (a close-delimited body hands out the bytes up to
+	// the limit first). Zero means no bound.
 	MaxBodyBytes int64
 }
 

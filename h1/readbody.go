@@ -18,7 +18,7 @@ type bodyReader struct {
 	kind      bodyKind
 	remaining int64 // bytes left in the body (bodyLength) or in the current chunk
 	phase     chunkPhase
-	total     int64 // chunked bytes so far, for MaxBodyBytes (only counted when that is set)
+	total     int64 // chunked or close-delimited bytes so far, for MaxBodyBytes (only counted when that is set)
 }
 
 // readBody returns the next Data or EndOfMessage of the peer's body.
@@ -33,8 +33,17 @@ func (c *Conn) readBody() (Event, error) {
 		}
 		return c.readData(&b.remaining)
 	case bodyUntilClose:
-		if c.r < len(c.in) {
-			return c.dataEvent(len(c.in) - c.r), nil
+		if avail := len(c.in) - c.r; avail > 0 {
+			if lim := c.lim.MaxBodyBytes; lim > 0 {
+				// Only the end of input ends this body (RFC 9112 §6.3 rule 8): the limit is checked as it grows.
+				room := lim - b.total
+				if room <= 0 {
+					return nil, remoteError(proto.ErrTooLarge, 413, "body read until close larger than the limit")
+				}
+				avail = int(min(int64(avail), room))
+				b.total += int64(avail)
+			}
+			return c.dataEvent(avail), nil
 		}
 		if c.eof {
 			return c.endOfMessage(nil)

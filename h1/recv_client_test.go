@@ -157,6 +157,14 @@ func TestClientReceiveResponses(t *testing.T) {
 			states: "MustClose/SendBody",
 		},
 		{
+			name:   "close-delimited body of MaxBodyBytes",
+			lim:    func() *h1.Limits { l := h1.DefaultLimits; l.MaxBodyBytes = 4; return &l }(),
+			in:     "HTTP/1.1 200 OK\r\n\r\nhell",
+			eof:    true,
+			want:   []string{`response 200 "OK" HTTP/1.1`, `data "hell"`, "end", "closed"},
+			states: "MustClose/Closed",
+		},
+		{
 			name:   "close-delimited HTTP/1.0 response",
 			in:     "HTTP/1.0 200 OK\r\n\r\nold",
 			eof:    true,
@@ -300,6 +308,9 @@ func TestClientReceiveErrors(t *testing.T) {
 			in: "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 40) + "\r\n\r\n", err: proto.ErrTooLarge, status: 0},
 		{name: "Content-Length over MaxBodyBytes", lim: withLimits(func(l *h1.Limits) { l.MaxBodyBytes = 4 }),
 			in: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", err: proto.ErrTooLarge, status: 0},
+		{name: "close-delimited body over MaxBodyBytes", lim: withLimits(func(l *h1.Limits) { l.MaxBodyBytes = 4 }),
+			in: "HTTP/1.1 200 OK\r\n\r\nhello", want: []string{`response 200 "OK" HTTP/1.1`, `data "hell"`},
+			err: proto.ErrTooLarge, status: 0},
 	}
 	runRecv(t, cases, newClientConn)
 }

@@ -71,6 +71,38 @@ func TestHostileHTTP1(t *testing.T) {
 		checkHealthy(t, p, healthy)
 	})
 
+	// A body without framing is read until the server closes (RFC 9112 §6.3 rule 8); this one never ends.
+	t.Run("h1 endless close-delimited body over MaxBodyBytes", func(t *testing.T) {
+		const limit = 1 << 20
+		srv := newServer(t, func(_ int, nc net.Conn) {
+			if readRequest(bufio.NewReader(nc)) != nil {
+				return
+			}
+			if _, err := io.WriteString(nc, "HTTP/1.1 200 OK\r\n\r\n"); err != nil {
+				return
+			}
+			burst := []byte(strings.Repeat("x", 64<<10))
+			for written := 0; written < 1<<30; written += len(burst) {
+				if _, err := nc.Write(burst); err != nil {
+					return
+				}
+			}
+		})
+		lim := driver.Options{}.H1Limits
+		lim.MaxBodyBytes = limit
+		p := pool.New(pool.Options{Driver: driver.Options{H1Limits: lim}})
+		defer p.Close()
+		var r result
+		grown, allocated := measure(func() { r = run(t, p, get(srv.origin), nil) })
+		wantRemote(t, r, proto.ErrTooLarge)
+		if len(r.body) != limit {
+			t.Errorf("%d bytes of body before the error, want the %d the limit allows", len(r.body), limit)
+		}
+		checkMemory(t, grown, allocated)
+		checkDropped(t, p, srv.origin)
+		checkHealthy(t, p, healthy)
+	})
+
 	t.Run("h1 duplicate differing Content-Length", func(t *testing.T) {
 		srv := newServer(t, answerOnce("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"))
 		p := pool.New(pool.Options{})
