@@ -375,10 +375,12 @@ func (c *h2Conn) writeLoop() {
 	}
 }
 
-// A connection keeps up to maxSpareBufs DATA buffers of finished streams, each of at most maxSpareBuf bytes.
+// A connection keeps up to maxSpareBufs DATA buffers of finished streams, each of at most maxSpareBuf bytes,
+// and idleSpareBufs of them once no stream is open.
 const (
-	maxSpareBufs = 64
-	maxSpareBuf  = 32 << 10
+	maxSpareBufs  = 64
+	maxSpareBuf   = 32 << 10
+	idleSpareBufs = 4
 )
 
 // writeBatch is the size below which the writer yields (up to maxWriteYields times) before writing, to
@@ -451,6 +453,11 @@ func (c *h2Conn) removeLocked(st *h2Stream) {
 	}
 	st.data, st.readOff = nil, 0
 	if len(c.streams) == 0 {
+		// An idle connection keeps few spare buffers.
+		if len(c.bufs) > idleSpareBufs {
+			clear(c.bufs[idleSpareBufs:])
+			c.bufs = c.bufs[:idleSpareBufs]
+		}
 		c.idleSince = time.Now()
 		if c.goAway && c.err == nil {
 			c.failLocked(ErrConnClosed) // drained after GOAWAY: nothing more can run here

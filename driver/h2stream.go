@@ -391,14 +391,21 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		if st.err != nil {
 			return 0, wrapCtx(b.ctx, st.err)
 		}
-		st.dst, st.dstN = p, 0
+		// Lend p for DATA to be copied straight into, unless another Read (a tunnel is a net.Conn, used
+		// from several goroutines) already lent its buffer: then this one waits for st.data.
+		lent := st.dst == nil
+		if lent {
+			st.dst, st.dstN = p, 0
+		}
 		c.waitIdle(st)
-		n := st.dstN
-		st.dst, st.dstN = nil, 0
-		if n > 0 {
-			c.core.Consume(st.id, n)
-			c.kickLocked()
-			return n, nil
+		if lent {
+			n := st.dstN
+			st.dst, st.dstN = nil, 0
+			if n > 0 {
+				c.core.Consume(st.id, n)
+				c.kickLocked()
+				return n, nil
+			}
 		}
 	}
 }

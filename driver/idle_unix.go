@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !aix
 
 package driver
 
@@ -11,11 +11,14 @@ import (
 
 // idlePeeker looks at an idle connection without blocking: whether bytes are waiting (data) or the peer has
 // closed it (closed). checked is false where the socket cannot be looked at (a wrapped connection). It peeks
-// (MSG_PEEK) at the socket under any TLS layer, so that nothing is taken from it, straight on the file
-// descriptor with MSG_DONTWAIT: one system call, without the netpoller, which a non-blocking look does not
-// need. It is made once per connection, so that looking allocates nothing.
+// (MSG_PEEK) at the socket under any TLS layer, so that nothing is taken from it, with MSG_DONTWAIT inside
+// RawConn.Control, which keeps the descriptor open meanwhile: one system call, without the netpoller, which
+// a non-blocking look does not need. It is made once per connection, so that looking allocates nothing.
 type idlePeeker struct {
-	fd  int // -1 where the socket cannot be looked at
+	rc  syscall.RawConn
+	fn  func(fd uintptr)
+	n   int
+	err error
 	buf [1]byte
 }
 
@@ -23,30 +26,35 @@ func newIdlePeeker(nc net.Conn) *idlePeeker {
 	if tc, ok := nc.(*tls.Conn); ok {
 		nc = tc.NetConn()
 	}
-	p := &idlePeeker{fd: -1}
+	p := &idlePeeker{}
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
-			_ = rc.Control(func(fd uintptr) { p.fd = int(fd) })
+			p.rc = rc
+		}
+	}
+	p.fn = func(fd uintptr) {
+		p.n, _, p.err = syscall.Recvfrom(int(fd), p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		if errors.Is(p.err, syscall.EINTR) {
+			p.n, _, p.err = syscall.Recvfrom(int(fd), p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		}
 	}
 	return p
 }
 
 func (p *idlePeeker) peek() (data, closed, checked bool) {
-	if p.fd < 0 {
+	if p.rc == nil {
 		return false, false, false
 	}
-	n, _, err := syscall.Recvfrom(p.fd, p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-	if errors.Is(err, syscall.EINTR) {
-		n, _, err = syscall.Recvfrom(p.fd, p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	if err := p.rc.Control(p.fn); err != nil {
+		return false, true, true // the connection is closed
 	}
 	switch {
-	case n > 0:
+	case p.n > 0:
 		return true, false, true
-	case n == 0 && err == nil:
+	case p.n == 0 && p.err == nil:
 		return false, true, true
-	case errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK):
+	case errors.Is(p.err, syscall.EAGAIN) || errors.Is(p.err, syscall.EWOULDBLOCK):
 		return false, false, true
 	}
-	return false, true, true // EBADF after a close, ECONNRESET, ...
+	return false, true, true // ECONNRESET and the like
 }

@@ -175,19 +175,26 @@ func (c *Conn) ReceiveShared(b []byte) error {
 		c.takeShared()
 		return c.Receive(b)
 	}
-	// Complete the frame that is buffered, if any, from the front of b.
-	for c.r < len(c.in) && len(b) > 0 {
-		buf := c.in[c.r:]
-		need := FrameHeaderLen - len(buf)
-		if h, ok := ParseFrameHeader(buf); ok {
-			need = FrameHeaderLen + int(h.Length) - len(buf)
+	if c.r < len(c.in) {
+		if h, ok := ParseFrameHeader(c.in[c.r:]); ok && len(c.in)-c.r >= FrameHeaderLen+int(h.Length) {
+			// Whole frames are still buffered (NextEvent was not run to nil): b goes after them, copied.
+			return c.Receive(b)
 		}
-		if need <= 0 {
-			break // a whole frame is buffered
+		// One incomplete frame is buffered (whatever follows its start belongs to it): complete it from
+		// the front of b, first its header, then its payload.
+		for len(b) > 0 {
+			buf := c.in[c.r:]
+			need := FrameHeaderLen - len(buf)
+			if h, ok := ParseFrameHeader(buf); ok {
+				need = FrameHeaderLen + int(h.Length) - len(buf)
+			}
+			if need <= 0 {
+				break
+			}
+			k := min(need, len(b))
+			c.in = append(c.in, b[:k]...)
+			b = b[k:]
 		}
-		k := min(need, len(b))
-		c.in = append(c.in, b[:k]...)
-		b = b[k:]
 	}
 	c.shared = b
 	return nil

@@ -116,3 +116,49 @@ func drainDescribed(t *testing.T, c *h2.Conn) []string {
 		out = append(out, d)
 	}
 }
+
+// TestReceiveSharedUndrained: lending more input before NextEvent ran to nil (one event taken between
+// pieces) still yields every event in order: frames already buffered are not skipped over.
+func TestReceiveSharedUndrained(t *testing.T) {
+	want := func() []string {
+		cl, script := sharedScript(t)
+		if err := cl.Receive(script); err != nil {
+			t.Fatal(err)
+		}
+		return drainDescribed(t, cl)
+	}()
+	for _, size := range []int{3, 9, 100, 5000, 16400} {
+		cl, script := sharedScript(t)
+		var got []string
+		var pieces [][]byte
+		for off := 0; off < len(script); off += size {
+			piece := append([]byte(nil), script[off:min(off+size, len(script))]...)
+			pieces = append(pieces, piece)
+			if err := cl.ReceiveShared(piece); err != nil {
+				t.Fatalf("pieces of %d: %v", size, err)
+			}
+			ev, err := cl.NextEvent() // one event, not all of them
+			if err != nil {
+				t.Fatalf("pieces of %d: %v", size, err)
+			}
+			if ev != nil {
+				d := pairtest.DescribeH2Event(ev)
+				if e, ok := ev.(*h2.DataReceived); ok {
+					d += " " + string(e.Data)
+				}
+				got = append(got, d)
+			}
+		}
+		got = append(got, drainDescribed(t, cl)...)
+		for _, piece := range pieces {
+			for i := range piece {
+				piece[i] = 0xff
+			}
+		}
+		diff(t, "events with pieces of "+strconv.Itoa(size)+", one event each", want, got)
+		if more := drainDescribed(t, cl); len(more) > 0 {
+			t.Errorf("pieces of %d: events after the end: %v", size, more)
+		}
+	}
+}
+
