@@ -161,4 +161,3 @@ func TestReceiveSharedUndrained(t *testing.T) {
 		}
 	}
 }
-
