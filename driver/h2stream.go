@@ -33,7 +33,13 @@ type h2Stream struct {
 	trailers proto.Fields
 	err      error
 
-	woken       bool // listed in c.toWake
+	woken bool // listed in c.toWake
+
+	// A detached stream (detachLocked) is off the connection: its body is rest, read by h2Body under its own
+	// lock. small holds a short body, so that the DATA buffer can go back to the connection.
+	detached    bool
+	rest        []byte
+	small       [64]byte
 	bodyClosed  bool
 	sendStopped bool // the server has the whole response out and asked us to stop sending (RFC 9113 §8.1)
 }
@@ -310,12 +316,33 @@ func (c *h2Conn) awaitHead(st *h2Stream, resp *Response) (*Response, error) {
 		c.waitIdle(st)
 	}
 	*resp = Response{Status: st.head.Status, Header: st.head.Fields}
+	if st.ended && st.err == nil && st.req.Method != "CONNECT" {
+		c.detachLocked(st)
+	}
 	c.mu.Unlock()
 	st.req.Trace.gotFirstResponseByte()
 	resp.Extensions.HTTPVersion = "HTTP/2"
 	resp.Extensions.TLS = c.tls
 	resp.trailers = st
 	return resp, nil
+}
+
+// detachLocked takes a stream whose response arrived whole along with its head (the common case for small
+// responses) off the connection at once: its body is credited to the connection's window and kept by the
+// stream itself (in its small array when it fits), so that reading and closing it need no connection lock.
+func (c *h2Conn) detachLocked(st *h2Stream) {
+	body := st.data[st.readOff:]
+	if n := len(body); n > 0 {
+		c.core.Consume(st.id, n)
+		c.kickLocked()
+	}
+	if len(body) <= len(st.small) {
+		st.rest = st.small[:copy(st.small[:], body)] // the DATA buffer goes back to the connection
+	} else {
+		st.rest, st.data = body, nil // the body keeps the buffer
+	}
+	st.detached = true
+	c.removeLocked(st)
 }
 
 // trailerFields returns the stream's trailers, once they arrived.
@@ -356,9 +383,37 @@ type h2Body struct {
 	stop func() bool
 	ctx  context.Context
 	eof  bool
+
+	mu     sync.Mutex // guards eof, closed and st.rest of a detached stream
+	closed bool
+}
+
+// readDetached reads the body of a detached stream.
+func (b *h2Body) readDetached(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return 0, ErrBodyClosed
+	}
+	if err := b.ctx.Err(); err != nil && !b.eof {
+		return 0, err // as net/http: a cancelled request's body fails, buffered bytes or not
+	}
+	if st := b.st; len(st.rest) > 0 {
+		n := copy(p, st.rest)
+		st.rest = st.rest[n:]
+		return n, nil
+	}
+	if !b.eof {
+		b.eof = true
+		b.stop()
+	}
+	return 0, io.EOF
 }
 
 func (b *h2Body) Read(p []byte) (int, error) {
+	if b.st.detached {
+		return b.readDetached(p)
+	}
 	st := b.st
 	c := st.c
 	c.mu.Lock()
@@ -436,6 +491,12 @@ func (b *h2Body) Close() error {
 	st := b.st
 	c := st.c
 	b.stop()
+	if st.detached {
+		b.mu.Lock()
+		b.closed, st.rest = true, nil
+		b.mu.Unlock()
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st.bodyClosed = true
