@@ -46,7 +46,6 @@ type h2Conn struct {
 	authOrigin proto.Origin
 
 	arena proto.FieldArena // response heads and trailers are copied into it, with mu held
-	bufs  [][]byte         // DATA buffers of finished streams, for reuse (at most maxSpareBufs)
 
 	// Streams with news from the reader, woken once it lets go of mu so that they do not wake only to wait
 	// for the lock (guarded by mu; each stream is listed once, flagged by its woken field).
@@ -272,8 +271,8 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 			st.data = st.data[:copy(st.data, st.data[st.readOff:])]
 			st.readOff = 0
 		}
-		if st.data == nil && len(c.bufs) > 0 {
-			st.data, c.bufs = c.bufs[len(c.bufs)-1], c.bufs[:len(c.bufs)-1]
+		if st.data == nil {
+			st.takeBuffer()
 		}
 		st.data = append(st.data, data...)
 		c.wakeLocked(st)
@@ -375,14 +374,6 @@ func (c *h2Conn) writeLoop() {
 	}
 }
 
-// A connection keeps up to maxSpareBufs DATA buffers of finished streams, each of at most maxSpareBuf bytes,
-// and idleSpareBufs of them once no stream is open.
-const (
-	maxSpareBufs  = 64
-	maxSpareBuf   = 32 << 10
-	idleSpareBufs = 4
-)
-
 // writeBatch is the size below which the writer yields (up to maxWriteYields times) before writing, to
 // gather more frames.
 const (
@@ -443,21 +434,15 @@ func (c *h2Conn) failLocked(err error) {
 }
 
 // removeLocked forgets a finished stream.
-// Its DATA buffer is kept for another stream: nothing reads it once the stream is removed.
+// Its DATA buffer goes back for another stream: nothing reads it once the stream is removed.
 func (c *h2Conn) removeLocked(st *h2Stream) {
 	if c.streams[st.id] == st {
 		delete(c.streams, st.id)
 	}
-	if st.data != nil && cap(st.data) <= maxSpareBuf && len(c.bufs) < maxSpareBufs {
-		c.bufs = append(c.bufs, st.data[:0])
+	if !st.detached { // a detached stream's body still reads its buffer, and gives it back itself
+		st.releaseBuffer()
 	}
-	st.data, st.readOff = nil, 0
 	if len(c.streams) == 0 {
-		// An idle connection keeps few spare buffers.
-		if len(c.bufs) > idleSpareBufs {
-			clear(c.bufs[idleSpareBufs:])
-			c.bufs = c.bufs[:idleSpareBufs]
-		}
 		c.idleSince = time.Now()
 		if c.goAway && c.err == nil {
 			c.failLocked(ErrConnClosed) // drained after GOAWAY: nothing more can run here

@@ -21,7 +21,7 @@ type h2Stream struct {
 
 	req     *Request
 	infos   []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
-	head    proto.ResponseHead    // valid once gotHead; its fields are carved from the connection's arena
+	resp    *Response             // its exchange's; the reader fills Status and Header (carved from the arena)
 	gotHead bool
 	data    []byte // received; data[readOff:] is not yet read
 	readOff int
@@ -35,11 +35,10 @@ type h2Stream struct {
 
 	woken bool // listed in c.toWake
 
-	// A detached stream (detachLocked) is off the connection: its body is rest, read by h2Body under its own
-	// lock. small holds a short body, so that the DATA buffer can go back to the connection.
+	// A detached stream (detachLocked) is off the connection: data[readOff:] is its body, read by h2Body
+	// under its own lock.
 	detached    bool
-	rest        []byte
-	small       [64]byte
+	buf         *dataBuffer // where data came from (takeBuffer), to give back
 	bodyClosed  bool
 	sendStopped bool // the server has the whole response out and asked us to stop sending (RFC 9113 §8.1)
 }
@@ -49,9 +48,8 @@ func (st *h2Stream) onHeaders(e *h2.HeadersReceived) {
 	case h2.KindInformational:
 		st.infos = append(st.infos, e.Response.Clone())
 	case h2.KindResponse:
-		st.head = e.Response
-		st.head.Reason = nil // HTTP/2 has none
-		st.head.Fields = st.c.arena.Clone(e.Response.Fields)
+		st.resp.Status = e.Response.Status
+		st.resp.Header = st.c.arena.Clone(e.Response.Fields)
 		st.gotHead = true
 	case h2.KindTrailers:
 		st.trailers = st.c.arena.Clone(e.Trailers)
@@ -68,9 +66,33 @@ func (st *h2Stream) failLocked(err error) {
 
 // RoundTrip opens a stream, sends the request and its body under flow control, and returns when the final
 // response head arrives. Cancelling ctx resets the stream (RST_STREAM CANCEL); the connection goes on.
+//
+// It is split in three so that a request waiting for its head holds a small stack: open and finish do the
+// work with their larger frames before and after the wait, and only this frame and awaitHead's stay.
 func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
-	endStream := req.Body == nil && req.Trailer == nil && req.Protocol == "" && req.Method != "CONNECT"
 	start := time.Now()
+	ex, err := c.open(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	ex.start = start
+	ex.stop = c.watch(ctx, &ex.st)
+	if ex.sendsBody {
+		if err := c.sendBody(&ex.st, req); err != nil {
+			ex.stop()
+			c.abandon(&ex.st)
+			return nil, wrapCtx(ctx, err)
+		}
+	}
+	req.Trace.wroteRequest()
+	resp, err := c.awaitHead(&ex.st, &ex.resp)
+	return c.finish(ctx, ex, resp, err)
+}
+
+// open sends the request head on a new stream and registers the stream.
+func (c *h2Conn) open(ctx context.Context, req *Request) (*h2Exchange, error) {
+	tunnel := req.Method == "CONNECT"
+	endStream := req.Body == nil && req.Trailer == nil && req.Protocol == "" && !tunnel
 	c.mu.Lock()
 	if req.Protocol != "" {
 		// RFC 8441 §3: an extended CONNECT needs the server's SETTINGS_ENABLE_CONNECT_PROTOCOL, so wait for
@@ -98,35 +120,35 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		}
 		return nil, err
 	}
-	ex := &h2Exchange{st: h2Stream{c: c, id: id, req: req}} // one allocation for the stream, its response and body
+	ex := &h2Exchange{st: h2Stream{c: c, id: id, req: req}, sendsBody: !endStream && !tunnel}
 	st := &ex.st
+	st.resp = &ex.resp
 	st.cond.L = &c.mu
 	c.streams[id] = st
-	reused := c.reused
+	ex.reused = c.reused
 	c.reused = true
 	c.armLocked()
 	c.kickLocked()
 	c.mu.Unlock()
+	return ex, nil
+}
 
-	stop := noStop
-	if ctx.Done() != nil { // a context that can never end needs no watch
-		stop = context.AfterFunc(ctx, func() {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			st.failLocked(ctx.Err())
-			c.cancelLocked(st)
-		})
+// watch resets the stream when ctx ends; the function returned stops watching.
+func (c *h2Conn) watch(ctx context.Context, st *h2Stream) func() bool {
+	if ctx.Done() == nil { // a context that can never end needs no watch
+		return noStop
 	}
-	tunnel := req.Method == "CONNECT"
-	if !endStream && !tunnel {
-		if err := c.sendBody(st, req); err != nil {
-			stop()
-			c.abandon(st)
-			return nil, wrapCtx(ctx, err)
-		}
-	}
-	req.Trace.wroteRequest()
-	resp, err := c.awaitHead(st, &ex.resp)
+	return context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		st.failLocked(ctx.Err())
+		c.cancelLocked(st)
+	})
+}
+
+// finish turns the response head that arrived (or the error) into RoundTrip's result.
+func (c *h2Conn) finish(ctx context.Context, ex *h2Exchange, resp *Response, err error) (*Response, error) {
+	st, stop := &ex.st, ex.stop
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err() // the head came as the caller gave up: it is not returned (as on HTTP/1.1)
 	}
@@ -135,11 +157,11 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		c.abandon(st)
 		return nil, wrapCtx(ctx, err)
 	}
-	resp.Extensions.Timings.FirstByte = time.Since(start)
-	if !reused {
+	resp.Extensions.Timings.FirstByte = time.Since(ex.start)
+	if !ex.reused {
 		resp.Extensions.Timings.Connect, resp.Extensions.Timings.TLS = c.dialed.Connect, c.dialed.TLS
 	}
-	if tunnel && resp.Status >= 200 && resp.Status < 300 {
+	if st.req.Method == "CONNECT" && resp.Status >= 200 && resp.Status < 300 {
 		// RFC 9113 §8.5, RFC 8441 §5: the stream is now a byte channel both ways, the caller's to close; the
 		// request's context no longer governs it (as after a 101 on HTTP/1.1).
 		stop()
@@ -154,9 +176,13 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 
 // h2Exchange holds what one request needs, allocated at once.
 type h2Exchange struct {
-	st   h2Stream
-	resp Response
-	body h2Body
+	st        h2Stream
+	resp      Response
+	body      h2Body
+	sendsBody bool // the request has a body to send after its head
+	reused    bool // the connection carried a request before
+	start     time.Time
+	stop      func() bool // ends the context watch
 }
 
 // noStop stands for the context watch of a context that cannot end.
@@ -296,14 +322,8 @@ func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 func (c *h2Conn) awaitHead(st *h2Stream, resp *Response) (*Response, error) {
 	c.mu.Lock()
 	for {
-		for len(st.infos) > 0 {
-			info := st.infos[0]
-			st.infos = st.infos[1:]
-			if st.req.OnInformational != nil {
-				c.mu.Unlock()
-				st.req.OnInformational(info)
-				c.mu.Lock()
-			}
+		if len(st.infos) > 0 {
+			c.informLocked(st)
 		}
 		if st.gotHead {
 			break
@@ -315,7 +335,6 @@ func (c *h2Conn) awaitHead(st *h2Stream, resp *Response) (*Response, error) {
 		}
 		c.waitIdle(st)
 	}
-	*resp = Response{Status: st.head.Status, Header: st.head.Fields}
 	if st.ended && st.err == nil && st.req.Method != "CONNECT" {
 		c.detachLocked(st)
 	}
@@ -328,21 +347,28 @@ func (c *h2Conn) awaitHead(st *h2Stream, resp *Response) (*Response, error) {
 }
 
 // detachLocked takes a stream whose response arrived whole along with its head (the common case for small
-// responses) off the connection at once: its body is credited to the connection's window and kept by the
-// stream itself (in its small array when it fits), so that reading and closing it need no connection lock.
+// responses) off the connection at once: its body is credited to the connection's window and left to the
+// body reader, so that reading and closing it need no connection lock.
 func (c *h2Conn) detachLocked(st *h2Stream) {
-	body := st.data[st.readOff:]
-	if n := len(body); n > 0 {
+	if n := len(st.data) - st.readOff; n > 0 {
 		c.core.Consume(st.id, n)
 		c.kickLocked()
 	}
-	if len(body) <= len(st.small) {
-		st.rest = st.small[:copy(st.small[:], body)] // the DATA buffer goes back to the connection
-	} else {
-		st.rest, st.data = body, nil // the body keeps the buffer
-	}
-	st.detached = true
+	st.detached = true // from here on, st.data and st.readOff are the body's
 	c.removeLocked(st)
+}
+
+// informLocked hands the 1xx heads that arrived to OnInformational, without the lock while it runs.
+func (c *h2Conn) informLocked(st *h2Stream) {
+	for len(st.infos) > 0 {
+		info := st.infos[0]
+		st.infos = st.infos[1:]
+		if st.req.OnInformational != nil {
+			c.mu.Unlock()
+			st.req.OnInformational(info)
+			c.mu.Lock()
+		}
+	}
 }
 
 // trailerFields returns the stream's trailers, once they arrived.
@@ -384,7 +410,7 @@ type h2Body struct {
 	ctx  context.Context
 	eof  bool
 
-	mu     sync.Mutex // guards eof, closed and st.rest of a detached stream
+	mu     sync.Mutex // guards eof, closed and the body of a detached stream
 	closed bool
 }
 
@@ -398,13 +424,14 @@ func (b *h2Body) readDetached(p []byte) (int, error) {
 	if err := b.ctx.Err(); err != nil && !b.eof {
 		return 0, err // as net/http: a cancelled request's body fails, buffered bytes or not
 	}
-	if st := b.st; len(st.rest) > 0 {
-		n := copy(p, st.rest)
-		st.rest = st.rest[n:]
+	if st := b.st; st.readOff < len(st.data) {
+		n := copy(p, st.data[st.readOff:])
+		st.readOff += n
 		return n, nil
 	}
 	if !b.eof {
 		b.eof = true
+		b.st.releaseBuffer()
 		b.stop()
 	}
 	return 0, io.EOF
@@ -472,6 +499,11 @@ func (c *h2Conn) waitIdle(st *h2Stream) {
 		st.cond.Wait()
 		return
 	}
+	c.waitIdleTimed(st)
+}
+
+// waitIdleTimed is waitIdle with Options.ReadTimeout.
+func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	expired := false
 	t := time.AfterFunc(c.opts.ReadTimeout, func() {
 		c.mu.Lock()
@@ -493,7 +525,8 @@ func (b *h2Body) Close() error {
 	b.stop()
 	if st.detached {
 		b.mu.Lock()
-		b.closed, st.rest = true, nil
+		b.closed = true
+		st.releaseBuffer()
 		b.mu.Unlock()
 		return nil
 	}
@@ -506,4 +539,29 @@ func (b *h2Body) Close() error {
 	}
 	c.cancelLocked(st)
 	return nil
+}
+
+// dataBuffers holds DATA buffers of finished streams for new ones, across connections: a buffer is given back
+// by whoever reads the stream last (the connection when it removes the stream, or a detached body at its end).
+var dataBuffers = sync.Pool{New: func() any { return new(dataBuffer) }}
+
+// dataBuffer boxes a buffer, so that the pool holds pointers.
+type dataBuffer struct{ b []byte }
+
+// maxSpareBuf is the largest DATA buffer given back for reuse.
+const maxSpareBuf = 32 << 10
+
+// takeBuffer gives st an empty DATA buffer.
+func (st *h2Stream) takeBuffer() {
+	st.buf = dataBuffers.Get().(*dataBuffer)
+	st.data, st.readOff = st.buf.b[:0], 0
+}
+
+// releaseBuffer gives st's DATA buffer back; st has no data afterwards.
+func (st *h2Stream) releaseBuffer() {
+	if st.buf != nil && cap(st.data) <= maxSpareBuf {
+		st.buf.b = st.data[:0]
+		dataBuffers.Put(st.buf)
+	}
+	st.buf, st.data, st.readOff = nil, nil, 0
 }

@@ -24,50 +24,76 @@ const maxNotProcessedRetries = 3
 // after, and the connection returns to the pool when the body is read to the end or closed. A request the
 // server provably did not process is retried on another connection, and so is an idempotent one that met a
 // stale kept-alive connection (its Body must then be nil, or GetBody set).
+//
+// The work before and after the round trip is in acquireFor, afterFailure and deliver, so that a request
+// waiting for its response holds a small stack.
 func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 	req = p.traced(req)
 	for attempt := 0; ; attempt++ {
-		p.trace(func(t *Trace) {
-			if t.GetConn != nil {
-				t.GetConn(req.Origin.String())
-			}
-		})
-		c, reused, err := p.acquire(ctx, req.Origin)
+		c, err := p.acquireFor(ctx, req)
 		if err != nil {
 			return nil, err
 		}
-		p.trace(func(t *Trace) {
-			if t.GotConn != nil {
-				t.GotConn(c.op.name, c.d.Protocol(), reused)
-			}
-		})
 		resp, err := c.d.RoundTrip(ctx, req)
 		if err != nil {
-			p.put(c)
-			if !retryable(req, err) || attempt >= maxNotProcessedRetries || ctx.Err() != nil {
-				return nil, err
-			}
-			next, ok := replay(req)
+			next, ok := p.afterFailure(ctx, req, c, err, attempt)
 			if !ok {
 				return nil, err
 			}
-			p.opts.Logger.Debug("retrying a request the server did not process", "origin", c.op.name, "err", err)
 			req = next
 			continue
 		}
-		if stream := resp.Extensions.NetworkStream; stream != nil {
-			if c.d.Protocol() == "h2" {
-				// A tunnel over one HTTP/2 stream: the connection stays pooled, the stream's slot is taken
-				// until the caller closes the tunnel.
-				resp.Extensions.NetworkStream = &pooledStream{Conn: stream, done: func() { p.put(c) }}
-				return resp, nil
-			}
-			p.detach(c) // the caller owns the connection now
-			return resp, nil
-		}
-		resp.Body = &pooledBody{ReadCloser: resp.Body, p: p, c: c}
-		return resp, nil
+		return p.deliver(resp, c), nil
 	}
+}
+
+// acquireFor takes a connection for req, with the trace hooks around it.
+func (p *Pool) acquireFor(ctx context.Context, req *Request) (*conn, error) {
+	p.trace(func(t *Trace) {
+		if t.GetConn != nil {
+			t.GetConn(req.Origin.String())
+		}
+	})
+	c, reused, err := p.acquire(ctx, req.Origin)
+	if err != nil {
+		return nil, err
+	}
+	p.trace(func(t *Trace) {
+		if t.GotConn != nil {
+			t.GotConn(c.op.name, c.d.Protocol(), reused)
+		}
+	})
+	return c, nil
+}
+
+// afterFailure gives c back after a failed round trip and returns the request to retry, if it may be.
+func (p *Pool) afterFailure(ctx context.Context, req *Request, c *conn, err error, attempt int) (*Request, bool) {
+	p.put(c)
+	if !retryable(req, err) || attempt >= maxNotProcessedRetries || ctx.Err() != nil {
+		return nil, false
+	}
+	next, ok := replay(req)
+	if !ok {
+		return nil, false
+	}
+	p.opts.Logger.Debug("retrying a request the server did not process", "origin", c.op.name, "err", err)
+	return next, true
+}
+
+// deliver ties the response to c: the connection returns to the pool when the body ends or closes.
+func (p *Pool) deliver(resp *Response, c *conn) *Response {
+	if stream := resp.Extensions.NetworkStream; stream != nil {
+		if c.d.Protocol() == "h2" {
+			// A tunnel over one HTTP/2 stream: the connection stays pooled, the stream's slot is taken until
+			// the caller closes the tunnel.
+			resp.Extensions.NetworkStream = &pooledStream{Conn: stream, done: func() { p.put(c) }}
+			return resp
+		}
+		p.detach(c) // the caller owns the connection now
+		return resp
+	}
+	resp.Body = &pooledBody{ReadCloser: resp.Body, p: p, c: c}
+	return resp
 }
 
 // traced returns req with the pool's request-level trace hooks attached, if any are set.
