@@ -31,23 +31,10 @@ func TestAllocsPerRequest(t *testing.T) {
 		{"h2c", canned.ServeH2, true, h2AllocBudget},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer l.Close()
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				nc, err := l.Accept()
-				if err != nil {
-					return
-				}
-				defer nc.Close()
-				tc.serve(nc)
-			}()
-			origin, _ := proto.ParseOrigin("http://" + l.Addr().String())
+			addr := canned.Listen(t, tc.serve)
+			origin, _ := proto.ParseOrigin("http://" + addr)
 			p := pool.New(pool.Options{H2C: tc.h2c, MaxConnectionsPerOrigin: 1})
+			defer p.Close()
 			req := &pool.Request{Method: "GET", Origin: origin, Target: "/"}
 			buf := make([]byte, 64)
 			get := func() {
@@ -74,8 +61,6 @@ func TestAllocsPerRequest(t *testing.T) {
 			if !raceEnabled && allocs > tc.budget {
 				t.Errorf("%.2f allocations per request, budget %v", allocs, tc.budget)
 			}
-			p.Close()
-			<-done
 		})
 	}
 }

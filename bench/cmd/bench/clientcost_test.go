@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"testing"
 
 	"github.com/httpwire/httpwire/internal/canned"
@@ -17,24 +16,7 @@ import (
 //
 //	cd bench && go test -run '^$' -bench ClientCost -cpuprofile cpu.out ./cmd/bench
 func BenchmarkClientCost(b *testing.B) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			nc, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer nc.Close()
-				canned.ServeH1(nc)
-			}()
-		}
-	}()
-	addr := l.Addr().String()
+	addr := canned.Listen(b, canned.ServeH1)
 	origin, _ := proto.ParseOrigin("http://" + addr)
 	p := pool.New(pool.Options{HTTP1: true, MaxConnectionsPerOrigin: 1})
 	defer p.Close()
