@@ -49,7 +49,9 @@ func newHTTPProxy(t *testing.T) *httpProxy {
 			}
 			_ = brw.Flush()
 			p.wg.Add(2)
-			go func() { defer p.wg.Done(); _, _ = io.Copy(upstream, conn); upstream.Close() }()
+			// From brw, not conn: the server may have read the start of the tunnel's first bytes (a TLS
+			// ClientHello) into its buffer while the 200 went out.
+			go func() { defer p.wg.Done(); _, _ = io.Copy(upstream, brw); upstream.Close() }()
 			go func() { defer p.wg.Done(); _, _ = io.Copy(conn, upstream); conn.Close() }()
 			return
 		}
