@@ -45,8 +45,6 @@ type h2Conn struct {
 	authority  []byte
 	authOrigin proto.Origin
 
-	arena proto.FieldArena // response heads and trailers are copied into it, with mu held
-
 	// Streams with news from the reader, woken once it lets go of mu so that they do not wake only to wait
 	// for the lock (guarded by mu; each stream is listed once, flagged by its woken field).
 	toWake []*h2Stream
@@ -59,7 +57,7 @@ type h2Conn struct {
 func newH2Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h2Conn {
 	c := &h2Conn{
 		nc: nc, opts: opts, tls: state, dialed: t,
-		core:      h2.NewConn(h2.Client, opts.H2),
+		core:      h2.NewConn(h2.Client, opts.h2Config()),
 		streams:   make(map[uint32]*h2Stream),
 		idleSince: time.Now(),
 		pings:     make(map[[8]byte]chan struct{}),

@@ -21,7 +21,7 @@ type h2Stream struct {
 
 	req     *Request
 	infos   []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
-	resp    *Response             // its exchange's; the reader fills Status and Header (carved from the arena)
+	resp    *Response             // its exchange's; the reader fills Status and Header
 	gotHead bool
 	data    []byte // received; data[readOff:] is not yet read
 	readOff int
@@ -49,10 +49,10 @@ func (st *h2Stream) onHeaders(e *h2.HeadersReceived) {
 		st.infos = append(st.infos, e.Response.Clone())
 	case h2.KindResponse:
 		st.resp.Status = e.Response.Status
-		st.resp.Header = st.c.arena.Clone(e.Response.Fields)
+		st.resp.Header = e.Response.Fields // kept as is: the core decodes into memory it never reuses (StableFields)
 		st.gotHead = true
 	case h2.KindTrailers:
-		st.trailers = st.c.arena.Clone(e.Trailers)
+		st.trailers = e.Trailers
 	}
 	st.c.wakeLocked(st)
 }

@@ -54,6 +54,14 @@ type Options struct {
 	H2       h2.Config
 }
 
+// h2Config is H2 as the HTTP/2 client uses it: with StableFields, so that response heads and trailers are
+// handed to the application without a copy.
+func (o *Options) h2Config() h2.Config {
+	cfg := o.H2
+	cfg.StableFields = true
+	return cfg
+}
+
 func (o *Options) protocols() (http1, http2 bool) {
 	if !o.HTTP1 && !o.HTTP2 {
 		return true, true

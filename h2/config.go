@@ -92,6 +92,11 @@ type Config struct {
 	EnableConnectProtocol bool
 	// SettingsTimeout bounds the wait for the peer to acknowledge our SETTINGS (RFC 9113 §6.5.3). Default 10 s.
 	SettingsTimeout time.Duration
+	// StableFields keeps the fields of HeadersReceived events (request, response and trailer sections)
+	// valid for as long as they are referenced, instead of until the next NextEvent: each section is decoded
+	// into memory the Conn never writes again (carved from shared chunks), so that a driver can keep heads
+	// without copying them.
+	StableFields bool
 	// StallTimeout bounds how long data may wait for the peer to open a flow-control window before the
 	// connection ends (zero-window stall, CVE-2019-9517). Default 30 s; negative turns it off.
 	StallTimeout time.Duration

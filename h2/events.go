@@ -3,7 +3,8 @@ package h2
 import "github.com/httpwire/httpwire/proto"
 
 // Event is what NextEvent returns. Events borrow the Conn's memory: an event and every slice in it are valid
-// only until the next call into the Conn; Clone where offered to keep one longer.
+// only until the next call into the Conn; Clone where offered to keep one longer. With Config.StableFields the
+// fields of a HeadersReceived (not the event itself) stay valid as long as they are referenced.
 type Event interface{ isEvent() }
 
 // HeadersKind tells what a HeadersReceived carries.

@@ -51,14 +51,18 @@ func (c *Conn) onHeaders(h FrameHeader, p []byte) (Event, error) {
 		// still decoded, CONTINUATIONs included, to keep the HPACK state in step; then the stream is reset.
 		resetCode = ErrCode(re.Code)
 	}
+	buf, fields := c.block.buf[:0], c.block.fields
+	if c.cfg.StableFields {
+		buf, fields = c.stableSpace()
+	}
 	c.block = headerBlock{
 		active:    !f.EndHeaders,
 		streamID:  f.StreamID,
 		endStream: f.EndStream,
 		resetCode: resetCode,
-		buf:       c.block.buf[:0],
+		buf:       buf,
 		offs:      c.block.offs[:0],
-		fields:    c.block.fields,
+		fields:    fields,
 	}
 	if err := c.decode(f.Fragment); err != nil {
 		return nil, err
@@ -67,6 +71,28 @@ func (c *Conn) onHeaders(h FrameHeader, p []byte) (Event, error) {
 		return nil, nil
 	}
 	return c.endBlock()
+}
+
+// With Config.StableFields, each field section is decoded into space after the sections handed out
+// before, in chunks of stableBytes bytes and stableFields fields; a chunk with too little room left is
+// replaced (a section larger than a chunk grows its own by append). Handed-out sections are never written
+// again, and a chunk is freed once no section carved from it is referenced.
+const (
+	stableBytes  = 8 << 10
+	stableFields = 128
+)
+
+// stableSpace returns empty slices to decode the next field section into, after everything handed out.
+func (c *Conn) stableSpace() ([]byte, proto.Fields) {
+	buf := c.block.buf[len(c.block.buf):]
+	if cap(buf) < stableBytes/8 {
+		buf = make([]byte, 0, stableBytes)
+	}
+	fields := c.block.fields[len(c.block.fields):]
+	if cap(fields) < stableFields/8 {
+		fields = make(proto.Fields, 0, stableFields)
+	}
+	return buf, fields
 }
 
 func (c *Conn) onContinuation(h FrameHeader, p []byte) (Event, error) {
@@ -148,7 +174,8 @@ func (c *Conn) endBlock() (Event, error) {
 		return c.resetByUs(id, ErrCodeProtocol)
 	}
 	c.transition(s, recvEndStream)
-	c.evHeaders = HeadersReceived{StreamID: id, Kind: KindTrailers, Trailers: b.fields, EndStream: true}
+	c.evHeaders = HeadersReceived{StreamID: id, Kind: KindTrailers, Trailers: b.fields[:len(b.fields):len(b.fields)],
+		EndStream: true}
 	c.pendingEnded = id
 	return &c.evHeaders, nil
 }

@@ -104,7 +104,7 @@ func (c *Conn) checkRequest(fields proto.Fields, h *proto.RequestHead) (int64, b
 			continue
 		}
 		if !regular {
-			h.Fields = fields[i:]
+			h.Fields = fields[i:len(fields):len(fields)] // capped: an append must not reach into the Conn's buffer
 			regular = true
 		}
 		if !checkRegular(f.Name, f.Value, &cl) {
@@ -115,7 +115,7 @@ func (c *Conn) checkRequest(fields proto.Fields, h *proto.RequestHead) (int64, b
 		}
 	}
 	if !regular {
-		h.Fields = fields[len(fields):]
+		h.Fields = fields[len(fields):len(fields):len(fields)]
 	}
 	if seen&1 == 0 || !proto.ValidToken(h.Method) {
 		return 0, false
@@ -166,7 +166,7 @@ func checkResponse(fields proto.Fields, h *proto.ResponseHead) (int64, bool) {
 	if !gotStatus {
 		return 0, false
 	}
-	h.Fields = fields[1:]
+	h.Fields = fields[1:len(fields):len(fields)] // capped: an append must not reach into the Conn's buffer
 	return cl, true
 }
 
