@@ -171,3 +171,43 @@ func ExampleConn_HandleTimeout() {
 	// error: remote: protocol error: SETTINGS not acknowledged in time
 	// code: SETTINGS_TIMEOUT
 }
+
+// A driver that reads the socket into one buffer can lend it instead of having it copied: ReceiveShared
+// keeps the buffer until NextEvent returns nil, and only then may the next read overwrite it. With
+// StableFields the fields of a head stay valid after that, so they can be kept without a copy.
+func ExampleConn_ReceiveShared() {
+	client := h2.NewConn(h2.Client, h2.Config{StableFields: true})
+	server := h2.NewConn(h2.Server, h2.Config{})
+	id, _ := client.SendRequest(&proto.RequestHead{Method: []byte("GET"), Scheme: []byte("https"),
+		Authority: []byte("example.com"), Target: []byte("/")}, true)
+	transfer(client, server)
+	for ev, _ := server.NextEvent(); ev != nil; ev, _ = server.NextEvent() {
+	}
+	_ = server.SendResponse(id, proto.NewResponse(200, "etag", `"v1"`), true)
+
+	readBuf := make([]byte, 64<<10) // the driver's read buffer, reused for every read
+	var kept proto.Fields
+	for wire := server.Pending(); len(wire) > 0; {
+		n := copy(readBuf, wire[:min(len(wire), 7)]) // a socket read of a few bytes
+		wire = wire[n:]
+		if err := client.ReceiveShared(readBuf[:n]); err != nil {
+			panic(err)
+		}
+		for {
+			ev, err := client.NextEvent()
+			if err != nil {
+				panic(err)
+			}
+			if ev == nil {
+				break // readBuf is free again
+			}
+			if h, ok := ev.(*h2.HeadersReceived); ok && h.Kind == h2.KindResponse {
+				kept = h.Response.Fields
+			}
+		}
+		clear(readBuf) // the next read overwrites it
+	}
+	etag, _ := kept.Get("etag")
+	fmt.Println(string(etag))
+	// Output: "v1"
+}
