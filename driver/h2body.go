@@ -1,0 +1,171 @@
+package driver
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+)
+
+// h2Body streams a response body; reading credits the flow-control windows (DESIGN.md §4).
+type h2Body struct {
+	st   *h2Stream
+	stop func() bool
+	ctx  context.Context
+	eof  bool
+
+	mu     sync.Mutex // guards eof, closed and the body of a detached stream
+	closed bool
+}
+
+// readDetached reads the body of a detached stream.
+func (b *h2Body) readDetached(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return 0, ErrBodyClosed
+	}
+	if err := b.ctx.Err(); err != nil && !b.eof {
+		return 0, err // as net/http: a cancelled request's body fails, buffered bytes or not
+	}
+	if st := b.st; st.readOff < len(st.data) {
+		n := copy(p, st.data[st.readOff:])
+		st.readOff += n
+		return n, nil
+	}
+	if !b.eof {
+		b.eof = true
+		b.st.releaseBuffer()
+		b.stop()
+	}
+	return 0, io.EOF
+}
+
+func (b *h2Body) Read(p []byte) (int, error) {
+	if b.st.detached {
+		return b.readDetached(p)
+	}
+	st := b.st
+	c := st.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		if st.bodyClosed {
+			return 0, ErrBodyClosed
+		}
+		if err := b.ctx.Err(); err != nil && !b.eof {
+			return 0, err // as net/http: a cancelled request's body fails, buffered bytes or not
+		}
+		if len(st.data) > st.readOff {
+			n := copy(p, st.data[st.readOff:])
+			st.readOff += n
+			if st.readOff == len(st.data) {
+				st.data, st.readOff = st.data[:0], 0 // keep the buffer for the next DATA
+			}
+			c.core.Consume(st.id, n)
+			c.kickLocked()
+			return n, nil
+		}
+		if st.ended {
+			if !b.eof {
+				b.eof = true
+				b.stop()
+				c.removeLocked(st)
+			}
+			return 0, io.EOF
+		}
+		if st.err != nil {
+			return 0, wrapCtx(b.ctx, st.err)
+		}
+		// Lend p for DATA to be copied straight into, unless another Read (a tunnel is a net.Conn, used
+		// from several goroutines) already lent its buffer: then this one waits for st.data.
+		lent := st.dst == nil
+		if lent {
+			st.dst, st.dstN = p, 0
+		}
+		c.waitIdle(st)
+		if lent {
+			n := st.dstN
+			st.dst, st.dstN = nil, 0
+			if n > 0 {
+				c.core.Consume(st.id, n)
+				c.kickLocked()
+				return n, nil
+			}
+		}
+	}
+}
+
+// waitIdle waits for the stream to change; with Options.ReadTimeout, a stream that stays silent that long
+// fails with ErrReadTimeout (the idle time between bytes, as on HTTP/1.1).
+func (c *h2Conn) waitIdle(st *h2Stream) {
+	if c.opts.ReadTimeout <= 0 {
+		st.cond.Wait()
+		return
+	}
+	c.waitIdleTimed(st)
+}
+
+// waitIdleTimed is waitIdle with Options.ReadTimeout.
+func (c *h2Conn) waitIdleTimed(st *h2Stream) {
+	expired := false
+	t := time.AfterFunc(c.opts.ReadTimeout, func() {
+		c.mu.Lock()
+		expired = true
+		st.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	st.cond.Wait()
+	t.Stop()
+	if expired && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
+		st.failLocked(ErrReadTimeout)
+	}
+}
+
+// Close abandons the rest of the body: the stream is reset with CANCEL unless it already ended.
+func (b *h2Body) Close() error {
+	st := b.st
+	c := st.c
+	b.stop()
+	if st.detached {
+		b.mu.Lock()
+		b.closed = true
+		st.releaseBuffer()
+		b.mu.Unlock()
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st.bodyClosed = true
+	if st.ended && len(st.data) == st.readOff {
+		c.removeLocked(st)
+		return nil
+	}
+	c.cancelLocked(st)
+	return nil
+}
+
+// dataBuffers holds DATA buffers of finished streams for new ones, across connections: a buffer is given back
+// by whoever reads the stream last (the connection when it removes the stream, or a detached body at its end).
+var dataBuffers = sync.Pool{New: func() any { return new(dataBuffer) }}
+
+// dataBuffer boxes a buffer, so that the pool holds pointers.
+type dataBuffer struct{ b []byte }
+
+// maxSpareBuf is the largest DATA buffer given back for reuse.
+const maxSpareBuf = 32 << 10
+
+// takeBuffer gives st an empty DATA buffer.
+func (st *h2Stream) takeBuffer() {
+	st.buf = dataBuffers.Get().(*dataBuffer)
+	st.data, st.readOff = st.buf.b[:0], 0
+}
+
+// releaseBuffer gives st's DATA buffer back; st has no data afterwards.
+func (st *h2Stream) releaseBuffer() {
+	if st.buf != nil && cap(st.data) <= maxSpareBuf {
+		st.buf.b = st.data[:0]
+		dataBuffers.Put(st.buf)
+	}
+	st.buf, st.data, st.readOff = nil, nil, 0
+}

@@ -1,0 +1,140 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/httpwire/httpwire/proto"
+)
+
+// h2Head translates a request into HTTP/2 form: pseudo-header fields, lower-case names, and none of the
+// connection-specific fields (RFC 9113 §8.2.2, §8.3.1). It builds the head in the connection's scratch space,
+// with c.mu held: SendRequest encodes it at once.
+func (c *h2Conn) h2Head(req *Request) *proto.RequestHead {
+	target := req.Target
+	if target == "" {
+		target = "/"
+	}
+	if c.authority == nil || c.authOrigin != req.Origin {
+		c.authority, c.authOrigin = []byte(req.Origin.Authority()), req.Origin
+	}
+	b := c.scratch[:0]
+	piece := func(s string) []byte {
+		start := len(b)
+		b = append(b, s...)
+		return b[start:len(b):len(b)]
+	}
+	h := &c.head
+	*h = proto.RequestHead{Method: piece(req.Method), Version: proto.HTTP2, Authority: c.authority,
+		Fields: c.fields[:0]}
+	if req.Method != "CONNECT" || req.Protocol != "" {
+		h.Scheme, h.Target = piece(req.Origin.Scheme), piece(target)
+	} else {
+		h.Authority = piece(target)
+	}
+	h.Protocol = piece(req.Protocol)
+	for _, f := range req.Header {
+		start := len(b)
+		for _, x := range f.Name {
+			if 'A' <= x && x <= 'Z' {
+				x += 'a' - 'A'
+			}
+			b = append(b, x)
+		}
+		name := b[start:len(b):len(b)]
+		switch string(name) {
+		case "connection", "proxy-connection", "keep-alive", "transfer-encoding", "upgrade", "content-length":
+			continue
+		case "host":
+			if req.Method != "CONNECT" {
+				h.Authority = f.Value
+			}
+			continue
+		case "te":
+			if !proto.EqualFold(f.Value, "trailers") {
+				continue
+			}
+		}
+		h.Fields = append(h.Fields, proto.Field{Name: name, Value: f.Value})
+	}
+	if req.Body != nil && req.ContentLength >= 0 {
+		start := len(b)
+		b = strconv.AppendInt(b, req.ContentLength, 10)
+		h.Fields = append(h.Fields, proto.Field{Name: contentLengthLower, Value: b[start:len(b):len(b)]})
+	}
+	c.scratch, c.fields = b, h.Fields
+	return h
+}
+
+var contentLengthLower = []byte("content-length")
+
+// sendBody streams the request body, waiting for flow-control windows as needed.
+func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
+	buf := make([]byte, 16<<10)
+	for req.Body != nil {
+		n, rerr := req.Body.Read(buf)
+		if n > 0 {
+			if err := c.sendData(st, buf[:n]); err == errSendStopped {
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fmt.Errorf("driver: reading the request body: %w", rerr)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st.err != nil {
+		return st.err
+	}
+	if st.sendStopped {
+		return nil
+	}
+	var err error
+	if req.Trailer != nil {
+		err = c.core.SendTrailers(st.id, req.Trailer())
+	} else {
+		_, err = c.core.SendData(st.id, nil, true)
+	}
+	c.armLocked()
+	c.kickLocked()
+	return err
+}
+
+// errSendStopped: the server asked for no more request body (RST_STREAM NO_ERROR after its response).
+var errSendStopped = errors.New("driver: the server needs no more of the request body")
+
+// sendData sends p on the stream, blocking while the windows are closed.
+func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(p) > 0 {
+		if st.err != nil {
+			return st.err
+		}
+		if c.err != nil {
+			return c.err // also for a stream already forgotten (a tunnel whose peer ended its side)
+		}
+		if st.sendStopped {
+			return errSendStopped
+		}
+		n, err := c.core.SendData(st.id, p, false)
+		if err != nil {
+			return err
+		}
+		p = p[n:]
+		c.armLocked()
+		c.kickLocked()
+		if len(p) > 0 && n == 0 {
+			c.window.Wait()
+		}
+	}
+	return nil
+}
