@@ -2,7 +2,7 @@
 // process run, against a server in a child process (so that getrusage measures the client's CPU alone),
 // and prints a table of ratios; -json writes the results.
 //
-// Usage: bench [-quick] [-json FILE] [-only SCENARIO] [-cpuprofile FILE] [-memprofile FILE]
+// Usage: bench [-quick] [-json FILE] [-only SCENARIO] [-cpuprofile FILE] [-memprofile FILE] [-trace FILE]
 package main
 
 import (
@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -55,6 +56,7 @@ func main() {
 	flag.StringVar(&implFilter, "impl", "", "run only this implementation (httpwire, net/http, ...): for profiling")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (client side) to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run (client side) to this file")
+	traceOut := flag.String("trace", "", "write a runtime execution trace of the whole run (client side) to this file")
 	flag.Parse()
 	if *memProfile != "" {
 		runtime.MemProfileRate = 4096
@@ -68,6 +70,18 @@ func main() {
 				fmt.Fprintln(os.Stderr, "bench:", err)
 			}
 		}()
+	}
+	if *traceOut != "" {
+		f, err := os.Create(*traceOut)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer trace.Stop()
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
