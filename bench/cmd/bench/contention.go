@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -25,23 +24,7 @@ func runContention(d time.Duration) ([]result, error) {
 	defer tr.CloseIdleConnections()
 	hreq, _ := http.NewRequest("GET", "http://"+addr+"/", nil)
 	return compare("pool-contention", d, []contender{
-		withBuffers("httpwire", 1000, buf, func(b []byte) (int64, error) {
-			resp, err := p.Do(context.Background(), preq)
-			if err != nil {
-				return 0, err
-			}
-			n, err := drain(resp.Body, b)
-			resp.Body.Close()
-			return n, err
-		}),
-		withBuffers("net/http", 1000, buf, func(b []byte) (int64, error) {
-			resp, err := tr.RoundTrip(hreq)
-			if err != nil {
-				return 0, err
-			}
-			n, err := drain(resp.Body, b)
-			resp.Body.Close()
-			return n, err
-		}),
+		withBuffers("httpwire", 1000, buf, poolGet(p, preq)),
+		withBuffers("net/http", 1000, buf, roundTripGet(tr, hreq)),
 	}), nil
 }

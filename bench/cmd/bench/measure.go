@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"net/http"
+
+	"github.com/httpwire/httpwire/pool"
 	"io"
 	"runtime"
 	"sort"
@@ -202,5 +206,31 @@ func drain(r io.Reader, buf []byte) (int64, error) {
 		if err != nil {
 			return total, err
 		}
+	}
+}
+
+// poolGet is the operation "GET req through httpwire's pool, body drained through the worker's buffer".
+func poolGet(p *pool.Pool, req *pool.Request) func([]byte) (int64, error) {
+	return func(b []byte) (int64, error) {
+		resp, err := p.Do(context.Background(), req)
+		if err != nil {
+			return 0, err
+		}
+		n, err := drain(resp.Body, b)
+		resp.Body.Close()
+		return n, err
+	}
+}
+
+// roundTripGet is poolGet for an http.RoundTripper (net/http, x/net/http2).
+func roundTripGet(rt http.RoundTripper, req *http.Request) func([]byte) (int64, error) {
+	return func(b []byte) (int64, error) {
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			return 0, err
+		}
+		n, err := drain(resp.Body, b)
+		resp.Body.Close()
+		return n, err
 	}
 }

@@ -96,9 +96,9 @@ func idleGetter(impl string, origin proto.Origin, addr string) getter {
 	switch impl {
 	case "httpwire":
 		p := pool.New(pool.Options{HTTP1: true, MaxConnectionsPerOrigin: idleConns, MaxIdlePerOrigin: idleConns})
-		return poolGet(p, origin)
+		return poolGetter(p, origin)
 	case "net/http":
-		return transportGet(&http.Transport{MaxIdleConnsPerHost: idleConns, DisableCompression: true}, addr)
+		return transportGetter(&http.Transport{MaxIdleConnsPerHost: idleConns, DisableCompression: true}, addr)
 	}
 	return nil
 }
@@ -106,20 +106,20 @@ func idleGetter(impl string, origin proto.Origin, addr string) getter {
 func streamGetter(impl string, origin proto.Origin, addr string) getter {
 	switch impl {
 	case "httpwire":
-		return poolGet(pool.New(pool.Options{H2C: true, MaxConnectionsPerOrigin: 1}), origin)
+		return poolGetter(pool.New(pool.Options{H2C: true, MaxConnectionsPerOrigin: 1}), origin)
 	case "net/http":
 		tr := &http.Transport{Protocols: new(http.Protocols), DisableCompression: true, MaxConnsPerHost: 1}
 		tr.Protocols.SetUnencryptedHTTP2(true)
-		return transportGet(tr, addr)
+		return transportGetter(tr, addr)
 	case "x/net/http2":
 		xt, _ := xnetTransport()
-		return transportGet(xt, addr)
+		return transportGetter(xt, addr)
 	}
 	return nil
 }
 
-func poolGet(p *pool.Pool, origin proto.Origin) getter {
-	req := &pool.Request{Method: "GET", Origin: origin, Target: "/slow"} // one for all, as transportGet's
+func poolGetter(p *pool.Pool, origin proto.Origin) getter {
+	req := &pool.Request{Method: "GET", Origin: origin, Target: "/slow"} // one for all, as transportGetter's
 	return func() error {
 		resp, err := p.Do(context.Background(), req)
 		if err != nil {
@@ -131,7 +131,7 @@ func poolGet(p *pool.Pool, origin proto.Origin) getter {
 	}
 }
 
-func transportGet(rt http.RoundTripper, addr string) getter {
+func transportGetter(rt http.RoundTripper, addr string) getter {
 	req, _ := http.NewRequest("GET", "http://"+addr+"/slow", nil)
 	return func() error {
 		resp, err := rt.RoundTrip(req)

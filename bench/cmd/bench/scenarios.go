@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -112,28 +111,12 @@ func runH1(d time.Duration, name string, workers int, path string, bulk bool) ([
 	defer p.Close()
 	preq := &pool.Request{Method: "GET", Origin: origin, Target: path}
 	var cs []contender
-	cs = append(cs, withBuffers("httpwire", workers, buf, func(b []byte) (int64, error) {
-		resp, err := p.Do(context.Background(), preq)
-		if err != nil {
-			return 0, err
-		}
-		n, err := drain(resp.Body, b)
-		resp.Body.Close()
-		return n, err
-	}))
+	cs = append(cs, withBuffers("httpwire", workers, buf, poolGet(p, preq)))
 
 	tr := &http.Transport{MaxIdleConnsPerHost: workers, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	hreq, _ := http.NewRequest("GET", "http://"+addr+path, nil)
-	cs = append(cs, withBuffers("net/http", workers, buf, func(b []byte) (int64, error) {
-		resp, err := tr.RoundTrip(hreq)
-		if err != nil {
-			return 0, err
-		}
-		n, err := drain(resp.Body, b)
-		resp.Body.Close()
-		return n, err
-	}))
+	cs = append(cs, withBuffers("net/http", workers, buf, roundTripGet(tr, hreq)))
 
 	if !bulk {
 		fc := &fasthttp.HostClient{Addr: addr, MaxConns: workers}
@@ -223,36 +206,17 @@ func runH2(d time.Duration, name string, workers int, path string) ([]result, er
 	p := pool.New(pool.Options{H2C: true, MaxConnectionsPerOrigin: 1})
 	defer p.Close()
 	preq := &pool.Request{Method: "GET", Origin: origin, Target: path}
-	cs = append(cs, withBuffers("httpwire", workers, buf, func(b []byte) (int64, error) {
-		resp, err := p.Do(context.Background(), preq)
-		if err != nil {
-			return 0, err
-		}
-		n, err := drain(resp.Body, b)
-		resp.Body.Close()
-		return n, err
-	}))
+	cs = append(cs, withBuffers("httpwire", workers, buf, poolGet(p, preq)))
 
 	tr := &http.Transport{Protocols: new(http.Protocols), DisableCompression: true, MaxConnsPerHost: 1}
 	tr.Protocols.SetUnencryptedHTTP2(true)
 	defer tr.CloseIdleConnections()
 	hreq, _ := http.NewRequest("GET", "http://"+addr+path, nil)
-	get := func(rt http.RoundTripper) func([]byte) (int64, error) {
-		return func(b []byte) (int64, error) {
-			resp, err := rt.RoundTrip(hreq)
-			if err != nil {
-				return 0, err
-			}
-			n, err := drain(resp.Body, b)
-			resp.Body.Close()
-			return n, err
-		}
-	}
-	cs = append(cs, withBuffers("net/http", workers, buf, get(tr)))
+	cs = append(cs, withBuffers("net/http", workers, buf, roundTripGet(tr, hreq)))
 
 	xt, closeXT := xnetTransport()
 	defer closeXT()
-	cs = append(cs, withBuffers("x/net/http2", workers, buf, get(xt)))
+	cs = append(cs, withBuffers("x/net/http2", workers, buf, roundTripGet(xt, hreq)))
 	rs := compare(name, d, cs)
 
 	if h2load, err := exec.LookPath("h2load"); err == nil {
