@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -20,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/httpwire/httpwire/internal/childproc"
 	"github.com/httpwire/httpwire/pool"
 	"github.com/httpwire/httpwire/proto"
 )
@@ -347,44 +345,7 @@ func serveMain() {
 }
 
 // startServer runs "eventloop serve" and returns its address and a function that stops it.
-func startServer() (string, func(), error) {
-	cmd := exec.Command(os.Args[0], "serve")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return "", nil, fmt.Errorf("server did not start: %w", err)
-	}
-	stop := func() {
-		stdin.Close()
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}
-	addr := strings.TrimSpace(strings.TrimPrefix(line, "addr "))
-	if addr == "" {
-		stop()
-		return "", nil, errors.New("server printed no address")
-	}
-	return addr, stop, nil
-}
+func startServer() (string, func(), error) { return childproc.Start("serve") }
 
 func printTable(w io.Writer, rs []result) {
 	base := map[int]result{}

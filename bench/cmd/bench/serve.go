@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"strings"
 	"time"
 
+	"github.com/httpwire/httpwire/internal/childproc"
 	"github.com/valyala/fasthttp"
 )
 
@@ -76,30 +74,5 @@ func serveMain(args []string) {
 	os.Exit(0)
 }
 
-// startServer runs a server child and returns its address and a function that stops it.
-func startServer(kind string) (string, func(), error) {
-	cmd := exec.Command(os.Args[0], "serve", kind)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return "", nil, fmt.Errorf("server %s did not start: %w", kind, err)
-	}
-	stop := func() {
-		stdin.Close()
-		_ = cmd.Wait()
-	}
-	return strings.TrimSpace(strings.TrimPrefix(line, "addr ")), stop, nil
-}
+// startServer runs a server child ("bench serve KIND") and returns its address and a function that stops it.
+func startServer(kind string) (string, func(), error) { return childproc.Start("serve", kind) }
