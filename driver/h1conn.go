@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/httpwire/httpwire/h1"
+	"github.com/httpwire/httpwire/internal/coreio"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -509,7 +510,7 @@ func (c *h1Conn) flush() error {
 			return err
 		}
 	}
-	return writeAll(c.nc, c.core.Pending, c.core.Advance)
+	return coreio.WriteAll(c.nc, c.core.Pending, c.core.Advance)
 }
 
 // finish ends the request in flight; a connection that is not reusable is closed.
@@ -553,20 +554,6 @@ func (c *h1Conn) reusableAfterResponse() bool {
 		return false // bytes nobody asked for: do not let them answer the next request
 	}
 	return c.core.StartNextCycle() == nil
-}
-
-func writeAll(nc net.Conn, pending func() []byte, advance func(int)) error {
-	for {
-		p := pending()
-		if len(p) == 0 {
-			return nil
-		}
-		n, err := nc.Write(p)
-		advance(n)
-		if err != nil {
-			return err
-		}
-	}
 }
 
 func isTimeout(err error) bool {

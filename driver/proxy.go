@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/httpwire/httpwire/h1"
+	"github.com/httpwire/httpwire/internal/coreio"
 	"github.com/httpwire/httpwire/proto"
 	"golang.org/x/net/proxy"
 )
@@ -96,7 +97,7 @@ func connectTunnel(ctx context.Context, nc net.Conn, origin proto.Origin, p *url
 	if err := core.SendEnd(nil); err != nil {
 		return err
 	}
-	if err := writeAll(nc, core.Pending, core.Advance); err != nil {
+	if err := coreio.WriteAll(nc, core.Pending, core.Advance); err != nil {
 		return wrapCtx(ctx, fmt.Errorf("driver: CONNECT to proxy %s: %w", p.Host, err))
 	}
 	buf := make([]byte, 4096)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/httpwire/httpwire/h1"
+	"github.com/httpwire/httpwire/internal/coreio"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -83,7 +84,7 @@ func (s *Server) h1Respond(nc net.Conn, c *h1.Conn, req *proto.RequestHead, body
 	if err := c.SendEnd(nil); err != nil {
 		return false
 	}
-	if writeAll(nc, c.Pending, c.Advance) != nil {
+	if coreio.WriteAll(nc, c.Pending, c.Advance) != nil {
 		return false
 	}
 	return c.StartNextCycle() == nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/internal/coreio"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -22,7 +23,7 @@ func (s *Server) serveH2(nc net.Conn) {
 	c := h2.NewConn(h2.Server, s.H2)
 	streams := make(map[uint32]*h2stream)
 	buf := make([]byte, 64<<10)
-	flush := func() error { return writeAll(nc, c.Pending, c.Advance) }
+	flush := func() error { return coreio.WriteAll(nc, c.Pending, c.Advance) }
 	if flush() != nil {
 		return
 	}

@@ -171,18 +171,3 @@ func (s *Server) answer(req *proto.RequestHead, body []byte) (*proto.ResponseHea
 	}
 	return resp, out
 }
-
-// writeAll writes what a core has pending.
-func writeAll(nc net.Conn, pending func() []byte, advance func(int)) error {
-	for {
-		p := pending()
-		if len(p) == 0 {
-			return nil
-		}
-		n, err := nc.Write(p)
-		advance(n)
-		if err != nil {
-			return err
-		}
-	}
-}
