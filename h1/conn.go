@@ -77,13 +77,7 @@ func (c *Conn) Receive(b []byte) error {
 	if c.eof && len(b) > 0 {
 		return c.localError(proto.ErrState, "Receive after ReceiveEOF")
 	}
-	if c.r == len(c.in) {
-		c.in, c.r = c.in[:0], 0
-	} else if c.r > 0 && cap(c.in)-len(c.in) < len(b) {
-		n := copy(c.in, c.in[c.r:])
-		c.in, c.r = c.in[:n], 0
-	}
-	c.in = append(c.in, b...)
+	c.in, c.r = proto.AppendInput(c.in, c.r, b)
 	return nil
 }
 

@@ -152,13 +152,7 @@ func (c *Conn) Receive(b []byte) error {
 	if len(c.shared) > 0 {
 		c.takeShared() // lent input comes first
 	}
-	if c.r == len(c.in) {
-		c.in, c.r = c.in[:0], 0
-	} else if c.r > 0 && cap(c.in)-len(c.in) < len(b) {
-		n := copy(c.in, c.in[c.r:])
-		c.in, c.r = c.in[:n], 0
-	}
-	c.in = append(c.in, b...)
+	c.in, c.r = proto.AppendInput(c.in, c.r, b)
 	return nil
 }
 

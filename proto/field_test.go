@@ -493,3 +493,24 @@ func TestFieldValueLen(t *testing.T) {
 		t.Errorf("FieldValueLen with DEL at 10 and NUL at 13 = %d, want 10", got)
 	}
 }
+
+func TestAppendInput(t *testing.T) {
+	in := make([]byte, 0, 8)
+	in, r := proto.AppendInput(in, 0, []byte("abcdef"))
+	if string(in[r:]) != "abcdef" || r != 0 {
+		t.Fatalf("first: %q at %d", in, r)
+	}
+	r = 4 // "abcd" read
+	in, r = proto.AppendInput(in, r, []byte("gh"))
+	if string(in[r:]) != "efgh" || r != 4 {
+		t.Fatalf("room left: unread %q at %d, want efgh at 4 (nothing moved)", in[r:], r)
+	}
+	in, r = proto.AppendInput(in, r, []byte("ijklm"))
+	if string(in[r:]) != "efghijklm" || r != 0 {
+		t.Fatalf("no room: unread %q at %d, want efghijklm at 0 (read part dropped)", in[r:], r)
+	}
+	in, r = proto.AppendInput(in, len(in), []byte("z"))
+	if string(in) != "z" || r != 0 {
+		t.Fatalf("all read: %q at %d, want z at 0", in, r)
+	}
+}
