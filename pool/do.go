@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"sync"
 	"sync/atomic"
 
 	"github.com/httpwire/httpwire/driver"
@@ -86,13 +85,13 @@ func (p *Pool) deliver(resp *Response, c *conn) *Response {
 		if c.d.Protocol() == "h2" {
 			// A tunnel over one HTTP/2 stream: the connection stays pooled, the stream's slot is taken until
 			// the caller closes the tunnel.
-			resp.Extensions.NetworkStream = &pooledStream{Conn: stream, done: func() { p.put(c) }}
+			resp.Extensions.NetworkStream = &pooledStream{Conn: stream, slot: slot{p: p, c: c}}
 			return resp
 		}
 		p.detach(c) // the caller owns the connection now
 		return resp
 	}
-	resp.Body = &pooledBody{ReadCloser: resp.Body, p: p, c: c}
+	resp.Body = &pooledBody{ReadCloser: resp.Body, slot: slot{p: p, c: c}}
 	return resp
 }
 
@@ -170,39 +169,47 @@ func replay(req *Request) (*Request, bool) {
 	return &next, true
 }
 
-// pooledStream gives its request slot back when the tunnel is closed, once.
-type pooledStream struct {
-	net.Conn
-	once sync.Once
-	done func()
-}
-
-func (s *pooledStream) Close() error {
-	err := s.Conn.Close()
-	s.once.Do(s.done)
-	return err
-}
-
-// pooledBody returns its connection to the pool at the end of the body or when closed, once.
-type pooledBody struct {
-	io.ReadCloser
+// slot is one request's place on a pooled connection, given back to the pool once.
+type slot struct {
 	p    *Pool
 	c    *conn
 	done atomic.Bool
 }
 
+func (s *slot) giveBack() {
+	if s.done.CompareAndSwap(false, true) {
+		s.p.put(s.c)
+	}
+}
+
+// pooledStream gives its request slot back when the tunnel is closed.
+type pooledStream struct {
+	net.Conn
+	slot
+}
+
+func (s *pooledStream) Close() error {
+	err := s.Conn.Close()
+	s.giveBack()
+	return err
+}
+
+// pooledBody gives its request slot back at the end of the body or when closed.
+type pooledBody struct {
+	io.ReadCloser
+	slot
+}
+
 func (b *pooledBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && b.done.CompareAndSwap(false, true) {
-		b.p.put(b.c)
+	if err != nil {
+		b.giveBack()
 	}
 	return n, err
 }
 
 func (b *pooledBody) Close() error {
 	err := b.ReadCloser.Close()
-	if b.done.CompareAndSwap(false, true) {
-		b.p.put(b.c)
-	}
+	b.giveBack()
 	return err
 }
