@@ -14,24 +14,18 @@ type h2Body struct {
 	ctx  context.Context
 	eof  bool
 
-	mu     sync.Mutex // guards eof, closed and the body of a detached stream
-	closed bool
+	mu sync.Mutex // guards eof, and the body and bodyClosed of a detached stream
 }
 
 // readDetached reads the body of a detached stream.
 func (b *h2Body) readDetached(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
-		return 0, ErrBodyClosed
+	if err := b.readable(); err != nil {
+		return 0, err
 	}
-	if err := b.ctx.Err(); err != nil && !b.eof {
-		return 0, err // as net/http: a cancelled request's body fails, buffered bytes or not
-	}
-	if st := b.st; st.readOff < len(st.data) {
-		n := copy(p, st.data[st.readOff:])
-		st.readOff += n
-		return n, nil
+	if len(b.st.data) > b.st.readOff {
+		return b.st.readData(p), nil
 	}
 	if !b.eof {
 		b.eof = true
@@ -50,18 +44,11 @@ func (b *h2Body) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for {
-		if st.bodyClosed {
-			return 0, ErrBodyClosed
-		}
-		if err := b.ctx.Err(); err != nil && !b.eof {
-			return 0, err // as net/http: a cancelled request's body fails, buffered bytes or not
+		if err := b.readable(); err != nil {
+			return 0, err
 		}
 		if len(st.data) > st.readOff {
-			n := copy(p, st.data[st.readOff:])
-			st.readOff += n
-			if st.readOff == len(st.data) {
-				st.data, st.readOff = st.data[:0], 0 // keep the buffer for the next DATA
-			}
+			n := st.readData(p)
 			c.core.Consume(st.id, n)
 			c.kickLocked()
 			return n, nil
@@ -94,6 +81,28 @@ func (b *h2Body) Read(p []byte) (int, error) {
 			}
 		}
 	}
+}
+
+// readable is the error a Read returns before looking for data: a closed body, or a cancelled request (as
+// net/http: a cancelled request's body fails, buffered bytes or not). The caller holds the stream's lock.
+func (b *h2Body) readable() error {
+	if b.st.bodyClosed {
+		return ErrBodyClosed
+	}
+	if err := b.ctx.Err(); err != nil && !b.eof {
+		return err
+	}
+	return nil
+}
+
+// readData copies buffered body bytes into p; a buffer read to its end is kept, empty, for the next DATA.
+func (st *h2Stream) readData(p []byte) int {
+	n := copy(p, st.data[st.readOff:])
+	st.readOff += n
+	if st.readOff == len(st.data) {
+		st.data, st.readOff = st.data[:0], 0
+	}
+	return n
 }
 
 // waitIdle waits for the stream to change; with Options.ReadTimeout, a stream that stays silent that long
@@ -129,7 +138,7 @@ func (b *h2Body) Close() error {
 	b.stop()
 	if st.detached {
 		b.mu.Lock()
-		b.closed = true
+		st.bodyClosed = true
 		st.releaseBuffer()
 		b.mu.Unlock()
 		return nil

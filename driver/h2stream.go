@@ -34,8 +34,8 @@ type h2Stream struct {
 
 	woken bool // listed in c.toWake
 
-	// A detached stream (detachLocked) is off the connection: data[readOff:] is its body, read by h2Body
-	// under its own lock.
+	// A detached stream (detachLocked) is off the connection: data[readOff:] is its body, and it and
+	// bodyClosed are guarded by its h2Body's lock instead of the connection's.
 	detached    bool
 	buf         *dataBuffer // where data came from (takeBuffer), to give back
 	bodyClosed  bool
