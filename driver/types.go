@@ -34,6 +34,17 @@ type Request struct {
 	Trace *RequestTrace
 }
 
+// Idempotent reports whether the request may be sent twice with the effect of once: its method is
+// idempotent (RFC 9110 §9.2.2) or it carries an Idempotency-Key field. Such a request may be retried after
+// ErrConnStale.
+func (r *Request) Idempotent() bool {
+	switch r.Method {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return r.Header.Has("Idempotency-Key") || r.Header.Has("X-Idempotency-Key")
+}
+
 // RequestTrace receives the progress of one request. Hooks may be nil.
 type RequestTrace struct {
 	// WroteRequest: the head and the whole body have been handed to the connection.

@@ -132,14 +132,7 @@ func retryable(req *Request, err error) bool {
 	if errors.Is(err, driver.ErrNotProcessed) {
 		return true
 	}
-	if !errors.Is(err, driver.ErrConnStale) {
-		return false
-	}
-	switch req.Method {
-	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
-		return true
-	}
-	return req.Header.Has("Idempotency-Key") || req.Header.Has("X-Idempotency-Key")
+	return errors.Is(err, driver.ErrConnStale) && req.Idempotent()
 }
 
 // put gives a connection back after a request.
