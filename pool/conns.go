@@ -46,6 +46,7 @@ func (p *Pool) removeLocked(c *conn) {
 	c.op.dropLocked(c)
 	p.total--
 	p.doomed = append(p.doomed, c.d)
+	p.forgetLocked(c.op)
 }
 
 // idleLocked records that c has no request any more, and closes the oldest idle connections beyond

@@ -21,8 +21,10 @@ type Pool struct {
 
 	mu      sync.Mutex
 	origins map[poolKey]*originPool
-	total   int // connections open or being opened
-	turns   int // turns to dial handed out, all origins
+	waiting []*originPool // the origins with queued requests, in the order they began to queue
+	total   int           // connections open or being opened
+	retired originCounts  // the counts of origins forgotten since
+	turns   int           // turns to dial handed out, all origins
 	closed  bool
 	janitor *time.Timer
 	doomed  []driver.Conn // closed once the lock is released
@@ -39,6 +41,7 @@ type poolKey struct {
 
 // originPool holds the connections of one origin (through one proxy) and the requests waiting for one.
 type originPool struct {
+	key        poolKey
 	origin     proto.Origin
 	name       string
 	opts       *driver.Options // the pool's, with this group's proxy
@@ -46,13 +49,17 @@ type originPool struct {
 	connecting int
 	protocol   string // what the last connection negotiated; "" before the first
 	waiters    []*waiter
+	queued     bool    // listed in Pool.waiting
 	turns      int     // waiters told to dial that have not started yet
 	free       []*conn // connections that went idle, most recent last; entries may be stale
 	multi      []*conn // the HTTP/2 connections, which take requests while busy
 	idle       int     // live connections without a request
 
-	dials, reuses, expired int64
+	originCounts
 }
+
+// originCounts are an origin's running totals.
+type originCounts struct{ dials, reuses, expired int64 }
 
 // conn is a pooled connection.
 type conn struct {
@@ -93,7 +100,7 @@ func (p *Pool) originLocked(o proto.Origin, proxy *url.URL) *originPool {
 	}
 	op := p.origins[key]
 	if op == nil {
-		op = &originPool{origin: o, name: o.String(), opts: &p.opts.Driver}
+		op = &originPool{key: key, origin: o, name: o.String(), opts: &p.opts.Driver}
 		if proxy != nil {
 			opts := p.opts.Driver
 			opts.Proxy = proxy
@@ -103,6 +110,20 @@ func (p *Pool) originLocked(o proto.Origin, proxy *url.URL) *originPool {
 		p.origins[key] = op
 	}
 	return op
+}
+
+// forgetLocked drops op once it holds nothing: no connection, open or being opened, and no request waiting
+// or about to dial. A pool that meets a million origins over its life keeps only those in use; the counts of
+// a forgotten origin live on in Stats' Total. Whoever keeps op across an unlock holds one of those things,
+// or looks the origin up again.
+func (p *Pool) forgetLocked(op *originPool) {
+	if len(op.conns) > 0 || op.connecting > 0 || len(op.waiters) > 0 || op.turns > 0 || p.origins[op.key] != op {
+		return
+	}
+	delete(p.origins, op.key)
+	p.retired.dials += op.dials
+	p.retired.reuses += op.reuses
+	p.retired.expired += op.expired
 }
 
 // acquire returns a connection to origin with one request reserved on it, and whether it was reused.
@@ -115,13 +136,15 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 		}
 	}
 	p.mu.Lock()
-	op := p.originLocked(origin, proxy)
 	for {
+		op := p.originLocked(origin, proxy) // again after every wait: the origin may have been forgotten
 		if p.closed {
+			p.forgetLocked(op)
 			p.unlock()
 			return nil, false, ErrClosed
 		}
 		if err := ctx.Err(); err != nil {
+			p.forgetLocked(op)
 			p.unlock()
 			return nil, false, err
 		}
@@ -139,11 +162,18 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 			}
 			return c, true, nil
 		}
+		if p.origins[op.key] != op {
+			continue // its last connections expired on the way, and it was forgotten
+		}
 		if p.canDialLocked(op) {
 			return p.dial(ctx, op)
 		}
 		w := &waiter{ready: make(chan *conn, 1)}
 		op.waiters = append(op.waiters, w)
+		if !op.queued {
+			op.queued = true
+			p.waiting = append(p.waiting, op)
+		}
 		p.unlock()
 		select {
 		case c := <-w.ready:
@@ -166,6 +196,7 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 					p.serveLocked()
 				}
 			}
+			p.forgetLocked(op)
 			p.unlock()
 			return nil, false, ctx.Err()
 		}
@@ -207,15 +238,47 @@ func (op *originPool) removeWaiter(w *waiter) bool {
 	return false
 }
 
-// canDialLocked reports whether a request may open a new connection to op now.
+// canDialLocked reports whether a request may open a new connection to op now. At MaxConnections, an idle
+// connection to another origin is closed to make room, as httpcore does: idle connections elsewhere must
+// not hold a request up until they expire.
 func (p *Pool) canDialLocked(op *originPool) bool {
-	if p.total+p.turns >= p.opts.MaxConnections ||
-		len(op.conns)+op.connecting+op.turns >= p.opts.MaxConnectionsPerOrigin {
+	if len(op.conns)+op.connecting+op.turns >= p.opts.MaxConnectionsPerOrigin {
 		return false
 	}
 	// While a connection is being made whose protocol may be HTTP/2, wait for it rather than dial a burst
 	// (RFC 9113 §9.1: one connection per origin is the norm).
-	return op.connecting+op.turns == 0 || op.protocol == "http/1.1"
+	if op.connecting+op.turns > 0 && op.protocol != "http/1.1" {
+		return false
+	}
+	if p.total+p.turns < p.opts.MaxConnections {
+		return true
+	}
+	return p.evictIdleLocked(op) && p.total+p.turns < p.opts.MaxConnections
+}
+
+// evictIdleLocked closes the connection idle the longest among the other origins' and reports whether
+// there was one. Only origins with connections are known, so the search is bounded by MaxConnections.
+func (p *Pool) evictIdleLocked(except *originPool) bool {
+	var victim *conn
+	for _, op := range p.origins {
+		if op == except || op.idle == 0 {
+			continue
+		}
+		for _, c := range op.free { // oldest first; entries may be stale
+			if !c.removed && c.idle {
+				if victim == nil || c.idleSince.Before(victim.idleSince) {
+					victim = c
+				}
+				break
+			}
+		}
+	}
+	if victim == nil {
+		return false
+	}
+	p.opts.Logger.Debug("closing an idle connection to make room", "origin", victim.op.name)
+	p.removeLocked(victim)
+	return true
 }
 
 // dial opens a connection for the caller, with the lock held on entry and released on return.
@@ -260,6 +323,7 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 			err = ErrClosed // cut short by Close, not by the caller
 		}
 		p.serveLocked() // a slot is free: a waiter may dial
+		p.forgetLocked(op)
 		p.unlock()
 		p.opts.Logger.Debug("dial failed", "origin", op.name, "err", err)
 		return nil, false, err
@@ -267,6 +331,7 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 	if p.closed {
 		p.total--
 		p.doomed = append(p.doomed, d)
+		p.forgetLocked(op)
 		p.unlock()
 		return nil, false, ErrClosed
 	}
@@ -310,13 +375,18 @@ func (p *Pool) detach(c *conn) {
 		p.total--
 	}
 	p.serveLocked()
+	p.forgetLocked(c.op)
 	p.unlock()
 }
 
 // serveLocked hands free slots to waiters, first come first served, and tells one waiter per origin to dial
-// when a connection may be opened for it.
+// when a connection may be opened for it. It visits only the origins with queued requests, so that giving a
+// connection back costs the same with one origin known or a million.
 func (p *Pool) serveLocked() {
-	for _, op := range p.origins {
+	if len(p.waiting) == 0 {
+		return
+	}
+	for _, op := range p.waiting {
 		for len(op.waiters) > 0 {
 			var now time.Time
 			c := p.reserveLocked(op, &now)
@@ -337,6 +407,16 @@ func (p *Pool) serveLocked() {
 			w.ready <- c
 		}
 	}
+	still := p.waiting[:0]
+	for _, op := range p.waiting {
+		if len(op.waiters) > 0 {
+			still = append(still, op)
+		} else {
+			op.queued = false
+		}
+	}
+	clear(p.waiting[len(still):])
+	p.waiting = still
 }
 
 // expireLocked closes connections idle for longer than KeepaliveExpiry.
@@ -400,6 +480,7 @@ func (p *Pool) Close() error {
 		}
 		op.waiters = nil
 	}
+	p.serveLocked() // empties the list of waiting origins
 	p.unlock()
 	p.dialing.Wait()
 	return nil

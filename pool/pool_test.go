@@ -126,19 +126,9 @@ func TestConcurrentRequestsRespectLimits(t *testing.T) {
 
 func TestKeepaliveExpiry(t *testing.T) {
 	srv := newServer(t, false, hello)
-	var mu sync.Mutex
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		return now
-	}
-	advance := func(d time.Duration) {
-		mu.Lock()
-		now = now.Add(d)
-		mu.Unlock()
-	}
-	p := pool.New(pool.Options{KeepaliveExpiry: time.Minute, Now: clock})
+	clock := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	advance := clock.advance
+	p := pool.New(pool.Options{KeepaliveExpiry: time.Minute, Now: clock.Now})
 	defer p.Close()
 	if _, err := get(context.Background(), p, srv.origin, "/"); err != nil {
 		t.Fatal(err)

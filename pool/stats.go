@@ -17,7 +17,10 @@ type OriginStats struct {
 
 // Stats is a snapshot of the pool.
 type Stats struct {
-	Origins map[string]OriginStats // by origin, "https://example.com:8443"
+	// Origins holds the origins with connections or requests, by name ("https://example.com:8443"). An
+	// origin left with neither is forgotten, and its counts start again from zero if it comes back; Total
+	// keeps them.
+	Origins map[string]OriginStats
 	Total   OriginStats
 }
 
@@ -27,6 +30,7 @@ func (p *Pool) Stats() Stats {
 	defer p.unlock()
 	p.expireLocked()
 	st := Stats{Origins: make(map[string]OriginStats, len(p.origins))}
+	st.Total.Dials, st.Total.Reuses, st.Total.Expired = p.retired.dials, p.retired.reuses, p.retired.expired
 	for _, op := range p.origins {
 		var o OriginStats
 		for _, c := range op.conns {
