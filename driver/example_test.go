@@ -63,3 +63,13 @@ func ExampleOptions_h2c() {
 	fmt.Println(conn.Protocol(), string(body))
 	// Output: h2 HTTP/2.0
 }
+
+// A request that may be sent twice with the effect of once: after driver.ErrConnStale, such a request can
+// be resent on another connection.
+func ExampleRequest_Idempotent() {
+	get := &driver.Request{Method: "GET"}
+	post := &driver.Request{Method: "POST"}
+	keyed := &driver.Request{Method: "POST", Header: proto.Fields{{Name: []byte("Idempotency-Key"), Value: []byte("8e03978e")}}}
+	fmt.Println(get.Idempotent(), post.Idempotent(), keyed.Idempotent())
+	// Output: true false true
+}

@@ -23,7 +23,7 @@ type Pool struct {
 	origins map[poolKey]*originPool
 	waiting []*originPool // the origins with queued requests, in the order they began to queue
 	total   int           // connections open or being opened
-	retired originCounts  // the counts of origins forgotten since
+	retired originCounts  // the counts of the origins forgotten
 	turns   int           // turns to dial handed out, all origins
 	closed  bool
 	janitor *time.Timer
