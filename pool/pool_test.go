@@ -356,3 +356,52 @@ func (r *stringReader) Read(p []byte) (int, error) {
 	r.s = r.s[n:]
 	return n, nil
 }
+
+// TestRoundTripperFullDuplex: through http.Client over HTTP/2, the response head and its first lines arrive
+// while the request body is still being written, as with net/http's transport. The RoundTripper leaves the
+// body open after RoundTrip returns; the connection closes it once sent.
+func TestRoundTripperFullDuplex(t *testing.T) {
+	srv := newServer(t, true, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		rc := http.NewResponseController(w)
+		_ = rc.Flush()
+		buf := make([]byte, 64)
+		for {
+			n, err := r.Body.Read(buf)
+			if n > 0 {
+				_, _ = w.Write(buf[:n])
+				_ = rc.Flush()
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	p := pool.New(pool.Options{H2C: true})
+	defer p.Close()
+	client := &http.Client{Transport: p}
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest("POST", srv.URL, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 64)
+	for _, msg := range []string{"ping", "pong"} {
+		if _, err := io.WriteString(pw, msg); err != nil {
+			t.Fatalf("writing %q: %v", msg, err)
+		}
+		n, err := io.ReadAtLeast(resp.Body, buf, len(msg))
+		if err != nil || string(buf[:n]) != msg {
+			t.Fatalf("echo of %q: %q, %v", msg, buf[:n], err)
+		}
+	}
+	pw.Close()
+	if rest, err := io.ReadAll(resp.Body); err != nil || len(rest) != 0 {
+		t.Fatalf("after the request body ended: %q, %v", rest, err)
+	}
+}
