@@ -103,7 +103,7 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		return nil, ErrConnBusy
 	}
 	c.busy = true
-	reused, idleSince := c.reused, c.idleSince
+	reused := c.reused
 	c.reused = true
 	c.ctx = ctx
 	c.trace, c.gotBytes = req.Trace, false
@@ -113,13 +113,13 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		c.stop = context.AfterFunc(ctx, func() { c.nc.Close() })
 	}
 
-	start := time.Now()
 	if reused {
-		if err := c.checkIdle(req, start.Sub(idleSince)); err != nil {
+		if err := c.checkIdle(); err != nil {
 			c.finish(false)
 			return nil, err
 		}
 	}
+	start := time.Now()
 	resp, err := c.roundTrip(req, reused)
 	closeRequestBody(req) // sent, or never will be: HTTP/1.1 sends it before the response is read
 	if err == nil && ctx.Err() != nil && resp.Extensions.NetworkStream == nil {
@@ -207,27 +207,12 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	return c.readResponse(req, reused)
 }
 
-// idleLookGrace is how long a connection may have been idle and still be reused without looking at its
-// socket, by a request that can be sent again if the connection turns out to be gone (see checkIdle). A
-// variable only so that tests can widen it.
-var idleLookGrace = time.Millisecond
-
 // checkIdle makes sure a kept-alive connection is still quiet before reusing it: bytes that arrived while it
 // was idle answer no request of ours (net/http: "unsolicited response on idle HTTP channel"), and the end of
 // input means the server closed it. Either way nothing was sent, so the request can go elsewhere.
-//
-// Bytes already read are always checked. Looking at the socket costs a system call, about a tenth of a
-// small request's client CPU, so it is skipped for a connection idle less than idleLookGrace when req can
-// be sent again: a server that closed the connection in that moment fails the request with ErrConnStale
-// before any response byte, and the pool retries it (RFC 9112 §9.3.1). A request that cannot be replayed
-// is always guarded by the look. A server closes an idle connection after seconds, seldom within a
-// millisecond of a response it kept the connection open for.
-func (c *h1Conn) checkIdle(req *Request, idle time.Duration) error {
+func (c *h1Conn) checkIdle() error {
 	if extra, eof := c.core.TrailingData(); len(extra) > 0 || eof {
 		return fmt.Errorf("%w: the idle connection has data or was closed", ErrNotProcessed)
-	}
-	if idle < idleLookGrace && req.Idempotent() && (req.Body == nil || req.GetBody != nil) {
-		return nil
 	}
 	if c.peek == nil {
 		c.peek = newIdlePeeker(c.nc)

@@ -43,10 +43,12 @@ func (p *Pool) removeLocked(c *conn) {
 	if c.removed {
 		return
 	}
+	if c.idle {
+		p.idleConns--
+	}
 	c.op.dropLocked(c)
 	p.total--
 	p.doomed = append(p.doomed, c.d)
-	p.forgetLocked(c.op)
 }
 
 // idleLocked records that c has no request any more, and closes the oldest idle connections beyond
@@ -56,6 +58,7 @@ func (p *Pool) idleLocked(c *conn) {
 	if !c.idle {
 		c.idle = true
 		op.idle++
+		p.idleConns++
 	}
 	op.free = append(op.free, c)
 	for op.idle > p.opts.MaxIdlePerOrigin {
@@ -132,6 +135,7 @@ func (p *Pool) takeLocked(c *conn) {
 	if c.idle {
 		c.idle = false
 		c.op.idle--
+		p.idleConns--
 	}
 	c.inFlight++
 }

@@ -19,18 +19,20 @@ var ErrClosed = errors.New("pool: closed")
 type Pool struct {
 	opts Options
 
-	mu      sync.Mutex
-	origins map[poolKey]*originPool
-	waiting []*originPool // the origins with queued requests, in the order they began to queue
-	total   int           // connections open or being opened
-	retired originCounts  // the counts of the origins forgotten
-	turns   int           // turns to dial handed out, all origins
-	closed  bool
-	janitor *time.Timer
-	doomed  []driver.Conn // closed once the lock is released
-	dialing sync.WaitGroup
-	closing context.Context // done when Close is called
-	close   context.CancelFunc
+	mu        sync.Mutex
+	origins   map[poolKey]*originPool
+	waiting   []*originPool // the origins with queued requests, in the order they began to queue
+	total     int           // connections open or being opened
+	retired   originCounts  // the counts of the origins forgotten
+	idleConns int           // connections without a request, all origins
+	sweepAt   int           // the size of origins at which a new origin sweeps it (sweepLocked)
+	turns     int           // turns to dial handed out, all origins
+	closed    bool
+	janitor   *time.Timer
+	doomed    []driver.Conn // closed once the lock is released
+	dialing   sync.WaitGroup
+	closing   context.Context // done when Close is called
+	close     context.CancelFunc
 }
 
 // poolKey identifies a group of interchangeable connections: the origin and the proxy they go through.
@@ -100,6 +102,9 @@ func (p *Pool) originLocked(o proto.Origin, proxy *url.URL) *originPool {
 	}
 	op := p.origins[key]
 	if op == nil {
+		if len(p.origins) >= p.sweepAt {
+			p.sweepLocked()
+		}
 		op = &originPool{key: key, origin: o, name: o.String(), opts: &p.opts.Driver}
 		if proxy != nil {
 			opts := p.opts.Driver
@@ -112,18 +117,24 @@ func (p *Pool) originLocked(o proto.Origin, proxy *url.URL) *originPool {
 	return op
 }
 
-// forgetLocked drops op once it holds nothing: no connection, open or being opened, and no request waiting
-// or about to dial. A pool that meets a million origins over its life keeps only those in use; the counts of
-// a forgotten origin live on in Stats' Total. Whoever keeps op across an unlock holds one of those things,
-// or looks the origin up again.
-func (p *Pool) forgetLocked(op *originPool) {
-	if len(op.conns) > 0 || op.connecting > 0 || len(op.waiters) > 0 || op.turns > 0 || p.origins[op.key] != op {
-		return
+// sweepLocked forgets the origins that hold nothing: no connection, open or being opened, and no request
+// waiting or about to dial. A pool that meets a million origins over its life keeps those in use, and the
+// counts of a forgotten origin live on in Stats' Total. It runs when idle connections expire, and when new
+// origins have doubled the map since the last sweep, so that a burst of failing dials is bounded too and
+// the cost per new origin stays constant. An origin is not forgotten the moment it empties: a request
+// retried after its connection failed finds it again, counts and all. Whoever keeps an origin across an
+// unlock holds one of those things, or looks it up again.
+func (p *Pool) sweepLocked() {
+	for key, op := range p.origins {
+		if len(op.conns) > 0 || op.connecting > 0 || len(op.waiters) > 0 || op.turns > 0 {
+			continue
+		}
+		delete(p.origins, key)
+		p.retired.dials += op.dials
+		p.retired.reuses += op.reuses
+		p.retired.expired += op.expired
 	}
-	delete(p.origins, op.key)
-	p.retired.dials += op.dials
-	p.retired.reuses += op.reuses
-	p.retired.expired += op.expired
+	p.sweepAt = 2*len(p.origins) + 64
 }
 
 // acquire returns a connection to origin with one request reserved on it, and whether it was reused.
@@ -139,12 +150,11 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 	for {
 		op := p.originLocked(origin, proxy) // again after every wait: the origin may have been forgotten
 		if p.closed {
-			p.forgetLocked(op)
 			p.unlock()
 			return nil, false, ErrClosed
 		}
 		if err := ctx.Err(); err != nil {
-			p.forgetLocked(op)
+			p.serveLocked() // a turn to dial this request was handed passes to the next
 			p.unlock()
 			return nil, false, err
 		}
@@ -161,9 +171,6 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 				continue
 			}
 			return c, true, nil
-		}
-		if p.origins[op.key] != op {
-			continue // its last connections expired on the way, and it was forgotten
 		}
 		if p.canDialLocked(op) {
 			return p.dial(ctx, op)
@@ -196,7 +203,6 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 					p.serveLocked()
 				}
 			}
-			p.forgetLocked(op)
 			p.unlock()
 			return nil, false, ctx.Err()
 		}
@@ -257,11 +263,15 @@ func (p *Pool) canDialLocked(op *originPool) bool {
 }
 
 // evictIdleLocked closes the connection idle the longest among the other origins' and reports whether
-// there was one. Only origins with connections are known, so the search is bounded by MaxConnections.
+// there was one. Origins with queued requests keep theirs: those are about to be used. The search is over
+// the known origins (those with connections or requests), and only when some connection is idle.
 func (p *Pool) evictIdleLocked(except *originPool) bool {
+	if p.idleConns == 0 {
+		return false
+	}
 	var victim *conn
 	for _, op := range p.origins {
-		if op == except || op.idle == 0 {
+		if op == except || op.idle == 0 || len(op.waiters) > 0 {
 			continue
 		}
 		for _, c := range op.free { // oldest first; entries may be stale
@@ -323,7 +333,6 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 			err = ErrClosed // cut short by Close, not by the caller
 		}
 		p.serveLocked() // a slot is free: a waiter may dial
-		p.forgetLocked(op)
 		p.unlock()
 		p.opts.Logger.Debug("dial failed", "origin", op.name, "err", err)
 		return nil, false, err
@@ -331,7 +340,6 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 	if p.closed {
 		p.total--
 		p.doomed = append(p.doomed, d)
-		p.forgetLocked(op)
 		p.unlock()
 		return nil, false, ErrClosed
 	}
@@ -371,11 +379,13 @@ func (p *Pool) releaseLocked(c *conn) {
 func (p *Pool) detach(c *conn) {
 	p.mu.Lock()
 	if !c.removed {
+		if c.idle {
+			p.idleConns--
+		}
 		c.op.dropLocked(c)
 		p.total--
 	}
 	p.serveLocked()
-	p.forgetLocked(c.op)
 	p.unlock()
 }
 
@@ -434,6 +444,7 @@ func (p *Pool) expireLocked() {
 			}
 		}
 	}
+	p.sweepLocked()
 }
 
 // scheduleJanitorLocked arranges for idle connections to be expired even when no request comes.

@@ -17,9 +17,9 @@ type OriginStats struct {
 
 // Stats is a snapshot of the pool.
 type Stats struct {
-	// Origins holds the origins with connections or requests, by name ("https://example.com:8443"). An
-	// origin left with neither is forgotten, and its counts start again from zero if it comes back; Total
-	// keeps them.
+	// Origins holds the known origins by name ("https://example.com:8443"). An origin left with no
+	// connection and no request is forgotten when Stats or the expiry of idle connections next runs, and its
+	// counts start again from zero if it comes back; Total keeps them.
 	Origins map[string]OriginStats
 	Total   OriginStats
 }
