@@ -131,8 +131,7 @@ func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	}
 }
 
-// Close abandons the rest of the body: the stream is reset with CANCEL unless it already ended. A request
-// body still being sent is abandoned too (closed, and the stream reset), as net/http does.
+// Close abandons the rest of the body: the stream is reset with CANCEL unless it already ended.
 func (b *h2Body) Close() error {
 	st := b.st
 	c := st.c
@@ -145,20 +144,13 @@ func (b *h2Body) Close() error {
 		return nil
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	st.bodyClosed = true
-	sending := st.sending
-	if sending {
-		c.abortSendLocked(st)
-	}
-	if st.ended && len(st.data) == st.readOff && !sending {
+	if st.ended && len(st.data) == st.readOff {
 		c.removeLocked(st)
-	} else {
-		c.cancelLocked(st)
+		return nil
 	}
-	c.mu.Unlock()
-	if sending {
-		st.closeRequestBody() // the sender, blocked reading it or not, stops and resets the stream
-	}
+	c.cancelLocked(st)
 	return nil
 }
 

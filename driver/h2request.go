@@ -1,13 +1,11 @@
 package driver
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 
-	"github.com/httpwire/httpwire/h2"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -71,53 +69,6 @@ func (c *h2Conn) h2Head(req *Request) *proto.RequestHead {
 }
 
 var contentLengthLower = []byte("content-length")
-
-// sendRequestBody sends the request body on its own goroutine, so that the response can arrive and be read
-// meanwhile. It ends when the body does, when the stream or the connection fails, or when the server asks
-// for no more (RST_STREAM NO_ERROR after its response). A body that fails to read, or cannot be sent,
-// resets the stream, and the response's reader gets the error. The body is closed at the end, as
-// net/http's RoundTripper closes it.
-func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
-	req := st.req
-	err := c.sendBody(st, req)
-	st.closeRequestBody()
-	c.mu.Lock()
-	st.sending = false
-	if err != nil && st.err == nil {
-		st.failLocked(wrapCtx(ctx, err)) // for the response's reader
-		c.abortSendLocked(st)
-		c.removeLocked(st)
-	}
-	c.mu.Unlock()
-	if err == nil {
-		req.Trace.wroteRequest()
-	}
-}
-
-// abortSendLocked resets the stream of a request body that will not be sent to the end, even if the
-// connection no longer lists the stream (its response was read to the end): the core would otherwise keep it
-// open for the rest of the body. A sender still at work, waiting for a window or about to send, finds st.err.
-func (c *h2Conn) abortSendLocked(st *h2Stream) {
-	if st.err == nil {
-		st.err = errSendAbandoned
-	}
-	if c.err == nil {
-		_ = c.core.Reset(st.id, h2.ErrCodeCancel)
-		c.kickLocked()
-	}
-	c.window.Broadcast()
-}
-
-// errSendAbandoned stops the sender of a request whose response was closed.
-var errSendAbandoned = errors.New("driver: the response was closed before the request body was sent")
-
-// closeRequestBody closes the request body once, if it is an io.Closer: when it has been sent, or when the
-// exchange ends before, so that a sender blocked reading it returns.
-func (st *h2Stream) closeRequestBody() {
-	if st.req.Body != nil && st.reqBodyClosed.CompareAndSwap(false, true) {
-		closeRequestBody(st.req)
-	}
-}
 
 // sendBody streams the request body, waiting for flow-control windows as needed.
 func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {

@@ -16,8 +16,7 @@ import (
 
 var _ http.RoundTripper = (*Pool)(nil)
 
-// RoundTrip implements http.RoundTripper with net/http's contract: the request body is always closed (over
-// HTTP/2, which sends it while the response arrives, possibly after RoundTrip returns),
+// RoundTrip implements http.RoundTripper with net/http's contract: the request body is always closed,
 // GetBody serves retries, the response's Trailer is filled once its body returned io.EOF, and a 101
 // response's Body is the connection as an io.ReadWriteCloser. It shares Do's code path.
 func (p *Pool) RoundTrip(hreq *http.Request) (*http.Response, error) {
@@ -27,11 +26,10 @@ func (p *Pool) RoundTrip(hreq *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := p.Do(hreq.Context(), req)
+	closeBody(hreq) // the body has been sent, or never will be: net/http's contract says we close it
 	if err != nil {
-		closeBody(hreq) // it may never have reached a connection: net/http's contract says we close it
 		return nil, err
 	}
-	// The connection closes the body once sent, which over HTTP/2 may be after the response head.
 	return toHTTP(hreq, resp), nil
 }
 
