@@ -121,6 +121,7 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	}
 	start := time.Now()
 	resp, err := c.roundTrip(req, reused)
+	closeRequestBody(req) // sent, or never will be: HTTP/1.1 sends it before the response is read
 	if err == nil && ctx.Err() != nil && resp.Extensions.NetworkStream == nil {
 		// The context ended while the head arrived: closing a TLS connection says close_notify first, and a
 		// server may answer that (go-httpbin sends a 499) before the socket closes. The caller gave up.

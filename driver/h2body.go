@@ -56,8 +56,12 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		if st.ended {
 			if !b.eof {
 				b.eof = true
-				b.stop()
-				c.removeLocked(st)
+				if st.sending {
+					st.respDone = true // the stream stays until its body is sent: the sender removes it
+				} else {
+					b.stop()
+					c.removeLocked(st)
+				}
 			}
 			return 0, io.EOF
 		}
@@ -131,7 +135,8 @@ func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	}
 }
 
-// Close abandons the rest of the body: the stream is reset with CANCEL unless it already ended.
+// Close abandons the rest of the body: the stream is reset with CANCEL unless it already ended. A request
+// body still being sent is abandoned too (closed, and the stream reset), as net/http does.
 func (b *h2Body) Close() error {
 	st := b.st
 	c := st.c
@@ -144,13 +149,20 @@ func (b *h2Body) Close() error {
 		return nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	st.bodyClosed = true
-	if st.ended && len(st.data) == st.readOff {
-		c.removeLocked(st)
-		return nil
+	sending := st.sending
+	if sending {
+		c.abortSendLocked(st)
 	}
-	c.cancelLocked(st)
+	if st.ended && len(st.data) == st.readOff && !sending {
+		c.removeLocked(st)
+	} else {
+		c.cancelLocked(st)
+	}
+	c.mu.Unlock()
+	if sending {
+		st.closeRequestBody() // the sender, blocked reading it or not, stops and resets the stream
+	}
 	return nil
 }
 

@@ -48,6 +48,9 @@ type h2Conn struct {
 	// Streams with news from the reader, woken once it lets go of mu so that they do not wake only to wait
 	// for the lock (guarded by mu; each stream is listed once, flagged by its woken field).
 	toWake []*h2Stream
+	// Streams whose request body must be closed once the lock is let go, so that a sender blocked reading
+	// it returns: the stream failed, or the server wants no more of the body (stopSenderLocked).
+	bodiesToClose []*h2Stream
 
 	wake chan struct{} // tells the writer there may be output
 	done chan struct{} // closed when the connection dies
@@ -209,10 +212,15 @@ func (c *h2Conn) readLoop() {
 		}
 		clear(c.toWake)
 		c.toWake = c.toWake[:0]
+		closing := c.bodiesToClose
+		c.bodiesToClose = nil
 		c.mu.Unlock()
 		for i, st := range woken {
 			st.cond.Broadcast()
 			woken[i] = nil
+		}
+		for _, st := range closing {
+			st.closeRequestBody()
 		}
 		if dead {
 			return
@@ -299,6 +307,7 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 				// RFC 9113 §8.1: after a complete response, RST_STREAM NO_ERROR asks us to stop sending the
 				// request body; the response stands.
 				st.sendStopped = true
+				c.stopSenderLocked(st)
 				c.window.Broadcast()
 				return
 			}
@@ -307,6 +316,7 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 				err = fmt.Errorf("%w: %w", ErrNotProcessed, err) // RFC 9113 §8.7
 			}
 			st.failLocked(err)
+			c.stopSenderLocked(st)
 		}
 		c.window.Broadcast()
 	case *h2.SettingsReceived:
@@ -368,6 +378,7 @@ func (c *h2Conn) writeLoop() {
 			_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.nc.Write(out)
 			c.nc.Close()
+			c.closeQueuedBodies()
 			return
 		}
 		if len(out) == 0 {
@@ -381,6 +392,7 @@ func (c *h2Conn) writeLoop() {
 			c.failLocked(fmt.Errorf("%w: write: %w", ErrConnClosed, err))
 			c.mu.Unlock()
 			c.nc.Close()
+			c.closeQueuedBodies()
 			return
 		}
 	}
@@ -436,6 +448,7 @@ func (c *h2Conn) failLocked(err error) {
 	c.publishCapacityLocked()
 	for _, st := range c.streams {
 		st.failLocked(err)
+		c.stopSenderLocked(st)
 	}
 	for data, ch := range c.pings {
 		close(ch)

@@ -1,11 +1,13 @@
 package driver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 
+	"github.com/httpwire/httpwire/h2"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -69,6 +71,89 @@ func (c *h2Conn) h2Head(req *Request) *proto.RequestHead {
 }
 
 var contentLengthLower = []byte("content-length")
+
+// sendRequestBody sends the request body on its own goroutine, so that the response can arrive and be read
+// meanwhile. It ends when the body does, when the stream or the connection fails, or when the server asks
+// for no more (RST_STREAM NO_ERROR after its response). A body that fails to read, or cannot be sent,
+// resets the stream, and the response's reader gets the error. The body is closed at the end, as
+// net/http's RoundTripper closes it.
+func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
+	req := st.req
+	err := c.sendBody(st, req)
+	st.closeRequestBody()
+	c.mu.Lock()
+	st.sending = false
+	if err != nil && st.err == nil {
+		if st.ended {
+			// The response is whole: the server needs no more of the body, and the response stands. Only
+			// our half of the stream ends, with a reset.
+			if c.err == nil {
+				_ = c.core.Reset(st.id, h2.ErrCodeCancel)
+				c.kickLocked()
+			}
+		} else {
+			st.failLocked(wrapCtx(ctx, err)) // the response's reader gets it
+			c.cancelLocked(st)
+		}
+	}
+	wrote := err == nil && !st.sendStopped
+	done := st.respDone // the response body was read to its end meanwhile: the stream is over
+	if done {
+		c.removeLocked(st)
+	}
+	c.mu.Unlock()
+	if done {
+		st.stopWatch()
+	}
+	if wrote {
+		req.Trace.wroteRequest()
+	}
+}
+
+// stopSenderLocked has the sender of st's request body, if it still runs, stop reading: the body is closed
+// once mu is let go (by the reader, or by the writer as the connection dies), so that a sender blocked in
+// its Read returns.
+func (c *h2Conn) stopSenderLocked(st *h2Stream) {
+	if st.sending && !st.reqBodyClosed.Load() {
+		c.bodiesToClose = append(c.bodiesToClose, st)
+	}
+}
+
+// closeQueuedBodies closes the request bodies stopSenderLocked listed; mu must not be held.
+func (c *h2Conn) closeQueuedBodies() {
+	c.mu.Lock()
+	closing := c.bodiesToClose
+	c.bodiesToClose = nil
+	c.mu.Unlock()
+	for _, st := range closing {
+		st.closeRequestBody()
+	}
+}
+
+// abortSendLocked resets the stream of a request body that will not be sent to the end, even if the
+// connection no longer lists the stream (its response was read to the end): the core would otherwise keep it
+// open for the rest of the body. A sender still at work, waiting for a window or about to send, finds st.err.
+func (c *h2Conn) abortSendLocked(st *h2Stream) {
+	if st.err == nil {
+		st.err = errSendAbandoned
+	}
+	if c.err == nil {
+		_ = c.core.Reset(st.id, h2.ErrCodeCancel)
+		c.kickLocked()
+	}
+	c.window.Broadcast()
+}
+
+// errSendAbandoned stops the sender of a request whose response was closed.
+var errSendAbandoned = errors.New("driver: the response was closed before the request body was sent")
+
+// closeRequestBody closes the request body once, if it is an io.Closer: when it has been sent, or when the
+// exchange ends before, so that a sender blocked reading it returns.
+func (st *h2Stream) closeRequestBody() {
+	if st.req.Body != nil && st.reqBodyClosed.CompareAndSwap(false, true) {
+		closeRequestBody(st.req)
+	}
+}
 
 // sendBody streams the request body, waiting for flow-control windows as needed.
 func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {

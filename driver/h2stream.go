@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/httpwire/httpwire/h2"
@@ -40,6 +41,11 @@ type h2Stream struct {
 	buf         *dataBuffer // where data came from (takeBuffer), to give back
 	bodyClosed  bool
 	sendStopped bool // the server has the whole response out and asked us to stop sending (RFC 9113 §8.1)
+
+	sending       bool        // the request body is still being sent, by sendRequestBody
+	respDone      bool        // the response body was read to its end while sending: the sender removes st
+	stopWatch     func() bool // ends the context watch (the sender's, once respDone)
+	reqBodyClosed atomic.Bool // the request body was closed (closeRequestBody)
 }
 
 func (st *h2Stream) onHeaders(e *h2.HeadersReceived) {
@@ -63,8 +69,10 @@ func (st *h2Stream) failLocked(err error) {
 	st.cond.Broadcast()
 }
 
-// RoundTrip opens a stream, sends the request and its body under flow control, and returns when the final
-// response head arrives. Cancelling ctx resets the stream (RST_STREAM CANCEL); the connection goes on.
+// RoundTrip opens a stream, sends the request head, and returns when the final response head arrives. The
+// body is sent under flow control on its own goroutine meanwhile, and goes on after RoundTrip returns if it
+// has not ended: request and response stream at once (full duplex, RFC 9113 §8.1, as net/http's HTTP/2
+// transport). Cancelling ctx resets the stream (RST_STREAM CANCEL); the connection goes on.
 //
 // It is split in three so that a request waiting for its head holds a small stack: open and finish do the
 // work with their larger frames before and after the wait, and only this frame and awaitHead's stay.
@@ -76,14 +84,12 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	}
 	ex.start = start
 	ex.stop = c.watch(ctx, &ex.st)
+	ex.st.stopWatch = ex.stop
 	if ex.sendsBody {
-		if err := c.sendBody(&ex.st, req); err != nil {
-			ex.stop()
-			c.abandon(&ex.st)
-			return nil, wrapCtx(ctx, err)
-		}
+		go c.sendRequestBody(ctx, &ex.st)
+	} else {
+		req.Trace.wroteRequest()
 	}
-	req.Trace.wroteRequest()
 	resp, err := c.awaitHead(&ex.st, &ex.resp)
 	return c.finish(ctx, ex, resp, err)
 }
@@ -121,6 +127,7 @@ func (c *h2Conn) open(ctx context.Context, req *Request) (*h2Exchange, error) {
 	}
 	ex := &h2Exchange{st: h2Stream{c: c, id: id, req: req}, sendsBody: !endStream && !tunnel}
 	st := &ex.st
+	st.sending = ex.sendsBody
 	st.resp = &ex.resp
 	st.cond.L = &c.mu
 	c.streams[id] = st
@@ -139,9 +146,10 @@ func (c *h2Conn) watch(ctx context.Context, st *h2Stream) func() bool {
 	}
 	return context.AfterFunc(ctx, func() {
 		c.mu.Lock()
-		defer c.mu.Unlock()
 		st.failLocked(ctx.Err())
 		c.cancelLocked(st)
+		c.mu.Unlock()
+		st.closeRequestBody() // a sender blocked reading it returns
 	})
 }
 
@@ -154,6 +162,7 @@ func (c *h2Conn) finish(ctx context.Context, ex *h2Exchange, resp *Response, err
 	if err != nil {
 		stop()
 		c.abandon(st)
+		st.closeRequestBody() // a sender blocked reading it returns
 		return nil, wrapCtx(ctx, err)
 	}
 	resp.Extensions.Timings.FirstByte = time.Since(ex.start)
@@ -204,7 +213,7 @@ func (c *h2Conn) awaitHead(st *h2Stream, resp *Response) (*Response, error) {
 		}
 		c.waitIdle(st)
 	}
-	if st.ended && st.err == nil && st.req.Method != "CONNECT" {
+	if st.ended && st.err == nil && !st.sending && st.req.Method != "CONNECT" {
 		c.detachLocked(st)
 	}
 	c.mu.Unlock()

@@ -18,7 +18,11 @@ type Request struct {
 	Target string
 	Header proto.Fields
 	// Body streams the content; nil means none. ContentLength is its length, or -1 when unknown (HTTP/1.1
-	// then sends it chunked).
+	// then sends it chunked). If Body is an io.Closer, the connection closes it once the request head has
+	// gone out and the body is done with (sent, or given up), as net/http's RoundTripper does; a request
+	// refused before anything was sent leaves it open. HTTP/1.1 is done with it when RoundTrip returns.
+	// HTTP/2 sends it while the response arrives (full duplex): RoundTrip returns with the response head,
+	// the body may still be read and sent after, and closing the response body stops it.
 	Body          io.Reader
 	ContentLength int64
 	// GetBody, when set, returns a fresh copy of Body, so that a pool may retry a request the server never
@@ -45,9 +49,18 @@ func (r *Request) Idempotent() bool {
 	return r.Header.Has("Idempotency-Key") || r.Header.Has("X-Idempotency-Key")
 }
 
+// closeRequestBody closes req's body if it is an io.Closer (see Request.Body).
+func closeRequestBody(req *Request) {
+	if cl, ok := req.Body.(io.Closer); ok {
+		_ = cl.Close()
+	}
+}
+
 // RequestTrace receives the progress of one request. Hooks may be nil.
 type RequestTrace struct {
-	// WroteRequest: the head and the whole body have been handed to the connection.
+	// WroteRequest: the head and the whole body have been handed to the connection. Over HTTP/2, which
+	// sends the body while the response arrives, it may be called after RoundTrip returned, from another
+	// goroutine; it is not called for a body the server asked us to stop sending.
 	WroteRequest func()
 	// GotFirstResponseByte: the first byte of the response arrived (on HTTP/2: the final response head).
 	GotFirstResponseByte func()

@@ -157,6 +157,11 @@ func replay(req *Request) (*Request, bool) {
 	if err != nil {
 		return nil, false
 	}
+	if cl, ok := req.Body.(io.Closer); ok {
+		// The old body is done with. A connection that refused the request left it open; one that had sent
+		// it closed it already (the RoundTripper's bodies pass on one Close only).
+		_ = cl.Close()
+	}
 	next := *req
 	next.Body = body
 	return &next, true

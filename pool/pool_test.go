@@ -356,3 +356,85 @@ func (r *stringReader) Read(p []byte) (int, error) {
 	r.s = r.s[n:]
 	return n, nil
 }
+
+// TestRoundTripperFullDuplex: through http.Client over HTTP/2, the response head and its first lines arrive
+// while the request body is still being written, as with net/http's transport. The RoundTripper leaves the
+// body open after RoundTrip returns; the connection closes it once sent.
+func TestRoundTripperFullDuplex(t *testing.T) {
+	srv := newServer(t, true, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		rc := http.NewResponseController(w)
+		_ = rc.Flush()
+		buf := make([]byte, 64)
+		for {
+			n, err := r.Body.Read(buf)
+			if n > 0 {
+				_, _ = w.Write(buf[:n])
+				_ = rc.Flush()
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	p := pool.New(pool.Options{H2C: true})
+	defer p.Close()
+	client := &http.Client{Transport: p}
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest("POST", srv.URL, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 64)
+	for _, msg := range []string{"ping", "pong"} {
+		if _, err := io.WriteString(pw, msg); err != nil {
+			t.Fatalf("writing %q: %v", msg, err)
+		}
+		n, err := io.ReadAtLeast(resp.Body, buf, len(msg))
+		if err != nil || string(buf[:n]) != msg {
+			t.Fatalf("echo of %q: %q, %v", msg, buf[:n], err)
+		}
+	}
+	pw.Close()
+	if rest, err := io.ReadAll(resp.Body); err != nil || len(rest) != 0 {
+		t.Fatalf("after the request body ended: %q, %v", rest, err)
+	}
+}
+
+// countingBody is a request body that counts its Close calls.
+type countingBody struct {
+	io.Reader
+	closes atomic.Int32
+}
+
+func (b *countingBody) Close() error { b.closes.Add(1); return nil }
+
+// TestRoundTripperClosesBodyOnce: a request that fails after its body was sent has the body closed once,
+// although both the connection (done with it) and RoundTrip (failing) close it.
+func TestRoundTripperClosesBodyOnce(t *testing.T) {
+	srv := newServer(t, false, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close() // no response at all
+		}
+	})
+	p := pool.New(pool.Options{})
+	defer p.Close()
+	body := &countingBody{Reader: stringsReader("payload")}
+	req, err := http.NewRequest("POST", srv.URL, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&http.Client{Transport: p}).Do(req); err == nil {
+		t.Fatal("a request the server hung up on succeeded")
+	}
+	if n := body.closes.Load(); n != 1 {
+		t.Fatalf("request body closed %d times, want 1", n)
+	}
+}

@@ -10,13 +10,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/httpwire/httpwire/proto"
 )
 
 var _ http.RoundTripper = (*Pool)(nil)
 
-// RoundTrip implements http.RoundTripper with net/http's contract: the request body is always closed,
+// RoundTrip implements http.RoundTripper with net/http's contract: the request body is always closed (over
+// HTTP/2, which sends it while the response arrives, possibly after RoundTrip returns),
 // GetBody serves retries, the response's Trailer is filled once its body returned io.EOF, and a 101
 // response's Body is the connection as an io.ReadWriteCloser. It shares Do's code path.
 func (p *Pool) RoundTrip(hreq *http.Request) (*http.Response, error) {
@@ -26,11 +28,31 @@ func (p *Pool) RoundTrip(hreq *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := p.Do(hreq.Context(), req)
-	closeBody(hreq) // the body has been sent, or never will be: net/http's contract says we close it
 	if err != nil {
+		// It may never have reached a connection: net/http's contract says we close it. The connection
+		// may have closed it already; onceCloser makes that one Close.
+		if c, ok := req.Body.(io.Closer); ok {
+			c.Close()
+		}
 		return nil, err
 	}
+	// The connection closes the body once sent, which over HTTP/2 may be after the response head.
 	return toHTTP(hreq, resp), nil
+}
+
+// onceCloser passes on the first Close only: the connection closes a request body when it is done with it,
+// the pool when it replaces it for a retry, and RoundTrip when a request fails, and a body may not expect
+// a second Close.
+type onceCloser struct {
+	io.ReadCloser
+	closed atomic.Bool
+}
+
+func (b *onceCloser) Close() error {
+	if b.closed.CompareAndSwap(false, true) {
+		return b.ReadCloser.Close()
+	}
+	return nil
 }
 
 func closeBody(r *http.Request) {
@@ -73,7 +95,7 @@ func fromHTTP(hreq *http.Request) (*Request, error) {
 		}
 	}
 	if hreq.Body != nil && hreq.Body != http.NoBody {
-		req.Body = hreq.Body
+		req.Body = &onceCloser{ReadCloser: hreq.Body}
 		req.ContentLength = hreq.ContentLength
 		if req.ContentLength == 0 {
 			req.ContentLength = -1 // net/http: 0 with a body means unknown
