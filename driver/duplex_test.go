@@ -322,3 +322,94 @@ func TestH2BodyErrorAfterHead(t *testing.T) {
 		})
 	}
 }
+
+// lockedBody is a request body whose Close waits for a Read in progress, as net/http's server request body
+// does: a proxy that forwards one hands the connection such a body. Its Read blocks until release.
+type lockedBody struct {
+	mu      sync.Mutex
+	release chan struct{}
+	closed  chan struct{}
+	once    sync.Once
+}
+
+func (b *lockedBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	<-b.release
+	return 0, io.EOF
+}
+
+func (b *lockedBody) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.once.Do(func() { close(b.closed) })
+	return nil
+}
+
+// TestH2BlockingBodyCloseStallsNothing: the server ends the response and asks for no more body while the
+// sender is blocked in a Read that Close waits for. Closing the body must not hold up the connection: the
+// next request on it is answered while the body is still blocked.
+func TestH2BlockingBodyCloseStallsNothing(t *testing.T) {
+	srv := newDuplexServer(t, true, true)
+	c := dialOrigin(t, srv.origin, &driver.Options{H2C: true})
+	body := &lockedBody{release: make(chan struct{}), closed: make(chan struct{})}
+	defer close(body.release) // the sender's Read, then the Close, end with the test
+	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: srv.origin,
+		Body: body, ContentLength: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "done" {
+		t.Fatalf("response: %q, %v", b, err)
+	}
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	next, err := c.RoundTrip(ctx, &driver.Request{Method: "GET", Origin: srv.origin})
+	if err != nil {
+		t.Fatalf("next request while the first body's Close waits: %v", err)
+	}
+	next.Body.Close()
+}
+
+// slowBody yields n chunks, pausing before each.
+type slowBody struct {
+	n     int
+	pause time.Duration
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if b.n == 0 {
+		return 0, io.EOF
+	}
+	b.n--
+	time.Sleep(b.pause)
+	return copy(p, "chunk\n"), nil
+}
+
+// TestH2ReadTimeoutAfterBody: ReadTimeout counts from the end of the request body, as on HTTP/1.1: an upload
+// slower than the timeout to a server that answers once it has the whole body succeeds.
+func TestH2ReadTimeoutAfterBody(t *testing.T) {
+	for _, p := range peers(t) {
+		if p.name != "h2c" {
+			continue
+		}
+		opts := *p.opts
+		opts.ReadTimeout = 200 * time.Millisecond
+		c, err := driver.Dial(context.Background(), p.origin, &opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: p.origin,
+			Target: "/echo", Body: &slowBody{n: 8, pause: 75 * time.Millisecond}, ContentLength: -1})
+		if err != nil {
+			t.Fatalf("a 600 ms upload with a 200 ms ReadTimeout: %v", err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || string(b) != strings.Repeat("chunk\n", 8) {
+			t.Fatalf("echo: %q, %v", b, err)
+		}
+	}
+}

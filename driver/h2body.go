@@ -130,7 +130,9 @@ func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	})
 	st.cond.Wait()
 	t.Stop()
-	if expired && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
+	// While the request body is being sent, the server may wait for it before answering: the clock starts
+	// again once it is sent (the sender wakes the wait), as on HTTP/1.1, where it starts after the body.
+	if expired && !st.sending && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
 		st.failLocked(ErrReadTimeout)
 	}
 }
@@ -161,7 +163,7 @@ func (b *h2Body) Close() error {
 	}
 	c.mu.Unlock()
 	if sending {
-		st.closeRequestBody() // the sender, blocked reading it or not, stops and resets the stream
+		st.abandonRequestBody() // the sender, blocked reading it or not, stops
 	}
 	return nil
 }

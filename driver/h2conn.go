@@ -48,9 +48,6 @@ type h2Conn struct {
 	// Streams with news from the reader, woken once it lets go of mu so that they do not wake only to wait
 	// for the lock (guarded by mu; each stream is listed once, flagged by its woken field).
 	toWake []*h2Stream
-	// Streams whose request body must be closed once the lock is let go, so that a sender blocked reading
-	// it returns: the stream failed, or the server wants no more of the body (stopSenderLocked).
-	bodiesToClose []*h2Stream
 
 	wake chan struct{} // tells the writer there may be output
 	done chan struct{} // closed when the connection dies
@@ -212,15 +209,10 @@ func (c *h2Conn) readLoop() {
 		}
 		clear(c.toWake)
 		c.toWake = c.toWake[:0]
-		closing := c.bodiesToClose
-		c.bodiesToClose = nil
 		c.mu.Unlock()
 		for i, st := range woken {
 			st.cond.Broadcast()
 			woken[i] = nil
-		}
-		for _, st := range closing {
-			st.closeRequestBody()
 		}
 		if dead {
 			return
@@ -378,7 +370,6 @@ func (c *h2Conn) writeLoop() {
 			_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.nc.Write(out)
 			c.nc.Close()
-			c.closeQueuedBodies()
 			return
 		}
 		if len(out) == 0 {
@@ -392,7 +383,6 @@ func (c *h2Conn) writeLoop() {
 			c.failLocked(fmt.Errorf("%w: write: %w", ErrConnClosed, err))
 			c.mu.Unlock()
 			c.nc.Close()
-			c.closeQueuedBodies()
 			return
 		}
 	}

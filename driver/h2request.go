@@ -83,6 +83,7 @@ func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
 	st.closeRequestBody()
 	c.mu.Lock()
 	st.sending = false
+	st.cond.Broadcast() // a timed wait for the response starts again (waitIdleTimed)
 	if err != nil && st.err == nil {
 		if st.ended {
 			// The response is whole: the server needs no more of the body, and the response stands. Only
@@ -110,23 +111,11 @@ func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
 	}
 }
 
-// stopSenderLocked has the sender of st's request body, if it still runs, stop reading: the body is closed
-// once mu is let go (by the reader, or by the writer as the connection dies), so that a sender blocked in
-// its Read returns.
+// stopSenderLocked has the sender of st's request body, if it still runs, stop reading: the body is
+// closed, so that a sender blocked in its Read returns.
 func (c *h2Conn) stopSenderLocked(st *h2Stream) {
-	if st.sending && !st.reqBodyClosed.Load() {
-		c.bodiesToClose = append(c.bodiesToClose, st)
-	}
-}
-
-// closeQueuedBodies closes the request bodies stopSenderLocked listed; mu must not be held.
-func (c *h2Conn) closeQueuedBodies() {
-	c.mu.Lock()
-	closing := c.bodiesToClose
-	c.bodiesToClose = nil
-	c.mu.Unlock()
-	for _, st := range closing {
-		st.closeRequestBody()
+	if st.sending {
+		st.abandonRequestBody()
 	}
 }
 
@@ -147,12 +136,27 @@ func (c *h2Conn) abortSendLocked(st *h2Stream) {
 // errSendAbandoned stops the sender of a request whose response was closed.
 var errSendAbandoned = errors.New("driver: the response was closed before the request body was sent")
 
-// closeRequestBody closes the request body once, if it is an io.Closer: when it has been sent, or when the
-// exchange ends before, so that a sender blocked reading it returns.
+// closeRequestBody closes the request body once, if it is an io.Closer: the sender, done reading it.
 func (st *h2Stream) closeRequestBody() {
-	if st.req.Body != nil && st.reqBodyClosed.CompareAndSwap(false, true) {
+	if st.takeBodyClose() {
 		closeRequestBody(st.req)
 	}
+}
+
+// abandonRequestBody closes the request body once, if it is an io.Closer, on a goroutine of its own, when
+// the exchange ends before the body was sent: a sender may be blocked in the body's Read, and some bodies'
+// Close waits for that Read to return (net/http's server request body does, which a proxy forwards). The
+// caller (the connection's reader, say) must not wait with it. x/net/http2 does the same.
+func (st *h2Stream) abandonRequestBody() {
+	if st.takeBodyClose() {
+		go closeRequestBody(st.req)
+	}
+}
+
+// takeBodyClose reports whether the request body is to be closed now: it is an io.Closer, not closed yet.
+func (st *h2Stream) takeBodyClose() bool {
+	_, ok := st.req.Body.(io.Closer)
+	return ok && st.reqBodyClosed.CompareAndSwap(false, true)
 }
 
 // sendBody streams the request body, waiting for flow-control windows as needed.

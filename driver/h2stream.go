@@ -89,6 +89,9 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		go c.sendRequestBody(ctx, &ex.st)
 	} else {
 		req.Trace.wroteRequest()
+		if req.Body != nil {
+			closeRequestBody(req) // a CONNECT's: the tunnel, not the body, carries its bytes
+		}
 	}
 	resp, err := c.awaitHead(&ex.st, &ex.resp)
 	return c.finish(ctx, ex, resp, err)
@@ -149,7 +152,7 @@ func (c *h2Conn) watch(ctx context.Context, st *h2Stream) func() bool {
 		st.failLocked(ctx.Err())
 		c.cancelLocked(st)
 		c.mu.Unlock()
-		st.closeRequestBody() // a sender blocked reading it returns
+		st.abandonRequestBody() // a sender blocked reading it returns
 	})
 }
 
@@ -162,7 +165,7 @@ func (c *h2Conn) finish(ctx context.Context, ex *h2Exchange, resp *Response, err
 	if err != nil {
 		stop()
 		c.abandon(st)
-		st.closeRequestBody() // a sender blocked reading it returns
+		st.abandonRequestBody() // a sender blocked reading it returns
 		return nil, wrapCtx(ctx, err)
 	}
 	resp.Extensions.Timings.FirstByte = time.Since(ex.start)

@@ -31,18 +31,28 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := p.acquireFor(ctx, req)
 		if err != nil {
+			closePooledBody(req)
 			return nil, err
 		}
 		resp, err := c.d.RoundTrip(ctx, req)
 		if err != nil {
 			next, ok := p.afterFailure(ctx, req, c, err, attempt)
 			if !ok {
+				closePooledBody(req)
 				return nil, err
 			}
 			req = next
 			continue
 		}
 		return p.deliver(resp, c), nil
+	}
+}
+
+// closePooledBody closes a request body the pool wrapped (onceCloser) when the pool gives up on the
+// request: a body from GetBody that no connection took would stay open otherwise.
+func closePooledBody(req *Request) {
+	if oc, ok := req.Body.(*onceCloser); ok {
+		_ = oc.Close()
 	}
 }
 
@@ -157,10 +167,14 @@ func replay(req *Request) (*Request, bool) {
 	if err != nil {
 		return nil, false
 	}
-	if cl, ok := req.Body.(io.Closer); ok {
-		// The old body is done with. A connection that refused the request left it open; one that had sent
-		// it closed it already (the RoundTripper's bodies pass on one Close only).
-		_ = cl.Close()
+	if oc, ok := req.Body.(*onceCloser); ok {
+		// The old body is done with: a connection that refused the request left it open, one that had sent
+		// it closed it already. Only bodies the pool wraps are closed here (the RoundTripper's, and those
+		// GetBody gave): a caller's own body is the caller's once the connection is done with it.
+		_ = oc.Close()
+	}
+	if rc, ok := body.(io.ReadCloser); ok {
+		body = &onceCloser{ReadCloser: rc} // the pool's: closed once, whoever gets to it
 	}
 	next := *req
 	next.Body = body
@@ -210,4 +224,19 @@ func (b *pooledBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.giveBack()
 	return err
+}
+
+// onceCloser passes on the first Close only. The connection closes a request body when it is done with it,
+// the pool when it replaces it for a retry or gives up, and the RoundTripper when a request fails: the body
+// sees one Close.
+type onceCloser struct {
+	io.ReadCloser
+	closed atomic.Bool
+}
+
+func (b *onceCloser) Close() error {
+	if b.closed.CompareAndSwap(false, true) {
+		return b.ReadCloser.Close()
+	}
+	return nil
 }

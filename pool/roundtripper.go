@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/httpwire/httpwire/proto"
 )
@@ -30,7 +29,7 @@ func (p *Pool) RoundTrip(hreq *http.Request) (*http.Response, error) {
 	resp, err := p.Do(hreq.Context(), req)
 	if err != nil {
 		// It may never have reached a connection: net/http's contract says we close it. The connection
-		// may have closed it already; onceCloser makes that one Close.
+		// may have closed it already; onceCloser makes that one Close. (Do closed the bodies of retries.)
 		if c, ok := req.Body.(io.Closer); ok {
 			c.Close()
 		}
@@ -38,21 +37,6 @@ func (p *Pool) RoundTrip(hreq *http.Request) (*http.Response, error) {
 	}
 	// The connection closes the body once sent, which over HTTP/2 may be after the response head.
 	return toHTTP(hreq, resp), nil
-}
-
-// onceCloser passes on the first Close only: the connection closes a request body when it is done with it,
-// the pool when it replaces it for a retry, and RoundTrip when a request fails, and a body may not expect
-// a second Close.
-type onceCloser struct {
-	io.ReadCloser
-	closed atomic.Bool
-}
-
-func (b *onceCloser) Close() error {
-	if b.closed.CompareAndSwap(false, true) {
-		return b.ReadCloser.Close()
-	}
-	return nil
 }
 
 func closeBody(r *http.Request) {
@@ -102,7 +86,7 @@ func fromHTTP(hreq *http.Request) (*Request, error) {
 		}
 	}
 	if hreq.GetBody != nil {
-		req.GetBody = func() (io.Reader, error) { return hreq.GetBody() }
+		req.GetBody = func() (io.Reader, error) { return hreq.GetBody() } // wrapped by replay
 	}
 	if len(hreq.Trailer) > 0 {
 		declared := make([]string, 0, len(hreq.Trailer))
