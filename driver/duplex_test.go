@@ -353,7 +353,8 @@ func TestH2BlockingBodyCloseStallsNothing(t *testing.T) {
 	srv := newDuplexServer(t, true, true)
 	c := dialOrigin(t, srv.origin, &driver.Options{H2C: true})
 	body := &lockedBody{release: make(chan struct{}), closed: make(chan struct{})}
-	defer close(body.release) // the sender's Read, then the Close, end with the test
+	released := sync.OnceFunc(func() { close(body.release) })
+	defer released() // should the test end early
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: srv.origin,
 		Body: body, ContentLength: -1})
 	if err != nil {
@@ -370,6 +371,8 @@ func TestH2BlockingBodyCloseStallsNothing(t *testing.T) {
 		t.Fatalf("next request while the first body's Close waits: %v", err)
 	}
 	next.Body.Close()
+	released() // the sender's Read returns, and the Close that waited for it goes through
+	within(t, body.closed, "the Close of the abandoned body")
 }
 
 // slowBody yields n chunks, pausing before each.
@@ -388,28 +391,53 @@ func (b *slowBody) Read(p []byte) (int, error) {
 }
 
 // TestH2ReadTimeoutAfterBody: ReadTimeout counts from the end of the request body, as on HTTP/1.1: an upload
-// slower than the timeout to a server that answers once it has the whole body succeeds.
+// slower than the timeout (1.5 s against 1 s) to a server that answers once it has the whole body succeeds.
 func TestH2ReadTimeoutAfterBody(t *testing.T) {
 	for _, p := range peers(t) {
 		if p.name != "h2c" {
 			continue
 		}
 		opts := *p.opts
-		opts.ReadTimeout = 200 * time.Millisecond
+		opts.ReadTimeout = time.Second
 		c, err := driver.Dial(context.Background(), p.origin, &opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
 		resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: p.origin,
-			Target: "/echo", Body: &slowBody{n: 8, pause: 75 * time.Millisecond}, ContentLength: -1})
+			Target: "/echo", Body: &slowBody{n: 10, pause: 150 * time.Millisecond}, ContentLength: -1})
 		if err != nil {
-			t.Fatalf("a 600 ms upload with a 200 ms ReadTimeout: %v", err)
+			t.Fatalf("a 1.5 s upload with a 1 s ReadTimeout: %v", err)
 		}
 		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if err != nil || string(b) != strings.Repeat("chunk\n", 8) {
+		if err != nil || string(b) != strings.Repeat("chunk\n", 10) {
 			t.Fatalf("echo: %q, %v", b, err)
 		}
+	}
+}
+
+// TestH2ReadTimeoutWindowStall: a server that opens no flow-control window for the request body and never
+// answers is caught by ReadTimeout: waiting for a window is waiting on the server.
+func TestH2ReadTimeoutWindowStall(t *testing.T) {
+	// It answers a GET, so that its SETTINGS (a 16-byte stream window) are in force before the upload: data
+	// sent before them may use the 65,535 bytes of RFC 9113's initial window. It grants nothing else.
+	origin := h2Server(t, h2.Config{StreamWindow: 16}, func(sc *h2.Conn, ev h2.Event) {
+		if e, ok := ev.(*h2.HeadersReceived); ok && string(e.Request.Method) == "GET" {
+			_ = sc.SendResponse(e.StreamID, proto.NewResponse(204), true)
+		}
+	})
+	c := dialOrigin(t, origin, &driver.Options{H2C: true, ReadTimeout: 300 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first, err := c.RoundTrip(ctx, &driver.Request{Method: "GET", Origin: origin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Body.Close()
+	_, err = c.RoundTrip(ctx, &driver.Request{Method: "POST", Origin: origin,
+		Body: io.LimitReader(zeros{}, 1<<20), ContentLength: 1 << 20})
+	if !errors.Is(err, driver.ErrReadTimeout) {
+		t.Fatalf("upload to a server that grants no window: %v, want ErrReadTimeout", err)
 	}
 }

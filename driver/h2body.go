@@ -130,9 +130,10 @@ func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	})
 	st.cond.Wait()
 	t.Stop()
-	// While the request body is being sent, the server may wait for it before answering: the clock starts
-	// again once it is sent (the sender wakes the wait), as on HTTP/1.1, where it starts after the body.
-	if expired && !st.sending && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
+	// While the sender reads the request body, the server may wait for it before answering: the clock starts
+	// again once the body is sent (the sender wakes the wait), as on HTTP/1.1, where it starts after the
+	// body. A sender waiting for the server to open a window does not stop it.
+	if expired && !(st.sending && st.readingBody) && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
 		st.failLocked(ErrReadTimeout)
 	}
 }

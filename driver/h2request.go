@@ -203,7 +203,11 @@ var errSendStopped = errors.New("driver: the server needs no more of the request
 // sendData sends p on the stream, blocking while the windows are closed.
 func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	st.readingBody = false // waiting for a window counts against ReadTimeout; reading the body does not
+	defer func() {
+		st.readingBody = true // back to reading the body (a request's sender; nothing for a tunnel)
+		c.mu.Unlock()
+	}()
 	for len(p) > 0 {
 		if st.err != nil {
 			return st.err

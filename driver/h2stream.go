@@ -44,6 +44,7 @@ type h2Stream struct {
 
 	sending       bool        // the request body is still being sent, by sendRequestBody
 	respDone      bool        // the response body was read to its end while sending: the sender removes st
+	readingBody   bool        // the sender is in the request body's Read (not waiting for a window)
 	stopWatch     func() bool // ends the context watch (the sender's, once respDone)
 	reqBodyClosed atomic.Bool // the request body was closed (closeRequestBody)
 }
@@ -89,9 +90,7 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		go c.sendRequestBody(ctx, &ex.st)
 	} else {
 		req.Trace.wroteRequest()
-		if req.Body != nil {
-			closeRequestBody(req) // a CONNECT's: the tunnel, not the body, carries its bytes
-		}
+		ex.st.closeRequestBody() // a CONNECT's, if any: the tunnel, not the body, carries its bytes
 	}
 	resp, err := c.awaitHead(&ex.st, &ex.resp)
 	return c.finish(ctx, ex, resp, err)
@@ -131,6 +130,7 @@ func (c *h2Conn) open(ctx context.Context, req *Request) (*h2Exchange, error) {
 	ex := &h2Exchange{st: h2Stream{c: c, id: id, req: req}, sendsBody: !endStream && !tunnel}
 	st := &ex.st
 	st.sending = ex.sendsBody
+	st.readingBody = ex.sendsBody
 	st.resp = &ex.resp
 	st.cond.L = &c.mu
 	c.streams[id] = st

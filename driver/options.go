@@ -39,7 +39,8 @@ type Options struct {
 	ConnectTimeout      time.Duration
 	TLSHandshakeTimeout time.Duration
 	// WriteTimeout bounds each write to the network; ReadTimeout bounds the wait for each read of a response
-	// (the idle time between bytes, not the whole response).
+	// (the idle time between bytes, not the whole response). It counts from the end of the request body, on
+	// HTTP/2 too, where the body is sent while the response may already arrive.
 	WriteTimeout time.Duration
 	ReadTimeout  time.Duration
 	// ExpectContinueTimeout bounds the wait for 100 Continue after a request with `Expect: 100-continue`;

@@ -22,12 +22,14 @@ const maxNotProcessedRetries = 3
 // Do runs req on a pooled connection and returns the response once its head arrived; the body streams
 // after, and the connection returns to the pool when the body is read to the end or closed. A request the
 // server provably did not process is retried on another connection, and so is an idempotent one that met a
-// stale kept-alive connection (its Body must then be nil, or GetBody set).
+// stale kept-alive connection (its Body must then be nil, or GetBody set). With GetBody set, the pool owns
+// the bodies: each one that is an io.Closer is closed once, when sent, replaced or given up.
 //
 // The work before and after the round trip is in acquireFor, afterFailure and deliver, so that a request
 // waiting for its response holds a small stack.
 func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 	req = p.traced(req)
+	req = ownBody(req)
 	for attempt := 0; ; attempt++ {
 		c, err := p.acquireFor(ctx, req)
 		if err != nil {
@@ -48,11 +50,29 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 }
 
+// ownBody wraps the body of a request that can be retried (GetBody set) in onceCloser: the pool may then
+// replace it, and closes each body once it is done with it, on success or failure (Do's doc).
+func ownBody(req *Request) *Request {
+	if req.GetBody == nil {
+		return req
+	}
+	rc, ok := req.Body.(io.ReadCloser)
+	if !ok {
+		return req
+	}
+	if _, wrapped := rc.(*onceCloser); wrapped {
+		return req
+	}
+	owned := *req
+	owned.Body = &onceCloser{ReadCloser: rc}
+	return &owned
+}
+
 // closePooledBody closes a request body the pool wrapped (onceCloser) when the pool gives up on the
 // request: a body from GetBody that no connection took would stay open otherwise.
 func closePooledBody(req *Request) {
 	if oc, ok := req.Body.(*onceCloser); ok {
-		_ = oc.Close()
+		oc.closeAsync()
 	}
 }
 
@@ -169,9 +189,8 @@ func replay(req *Request) (*Request, bool) {
 	}
 	if oc, ok := req.Body.(*onceCloser); ok {
 		// The old body is done with: a connection that refused the request left it open, one that had sent
-		// it closed it already. Only bodies the pool wraps are closed here (the RoundTripper's, and those
-		// GetBody gave): a caller's own body is the caller's once the connection is done with it.
-		_ = oc.Close()
+		// it closed it (or will).
+		oc.closeAsync()
 	}
 	if rc, ok := body.(io.ReadCloser); ok {
 		body = &onceCloser{ReadCloser: rc} // the pool's: closed once, whoever gets to it
@@ -239,4 +258,13 @@ func (b *onceCloser) Close() error {
 		return b.ReadCloser.Close()
 	}
 	return nil
+}
+
+// closeAsync is Close on a goroutine of its own, for the pool: an HTTP/2 connection may still be reading
+// the body on its sending goroutine, and some bodies' Close waits for that Read (see driver's
+// abandonRequestBody).
+func (b *onceCloser) closeAsync() {
+	if b.closed.CompareAndSwap(false, true) {
+		go b.ReadCloser.Close()
+	}
 }
