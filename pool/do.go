@@ -33,14 +33,18 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := p.acquireFor(ctx, req)
 		if err != nil {
-			closePooledBody(req)
+			if oc, ok := req.Body.(*onceCloser); ok {
+				_ = oc.Close() // no connection has this body: nothing may be reading it
+			}
 			return nil, err
 		}
 		resp, err := c.d.RoundTrip(ctx, req)
 		if err != nil {
 			next, ok := p.afterFailure(ctx, req, c, err, attempt)
 			if !ok {
-				closePooledBody(req)
+				if oc, ok := req.Body.(*onceCloser); ok {
+					oc.closeAsync() // an HTTP/2 sender may still be in its Read
+				}
 				return nil, err
 			}
 			req = next
@@ -66,14 +70,6 @@ func ownBody(req *Request) *Request {
 	owned := *req
 	owned.Body = &onceCloser{ReadCloser: rc}
 	return &owned
-}
-
-// closePooledBody closes a request body the pool wrapped (onceCloser) when the pool gives up on the
-// request: a body from GetBody that no connection took would stay open otherwise.
-func closePooledBody(req *Request) {
-	if oc, ok := req.Body.(*onceCloser); ok {
-		oc.closeAsync()
-	}
 }
 
 // acquireFor takes a connection for req, with the trace hooks around it.
