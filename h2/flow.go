@@ -83,7 +83,7 @@ func (c *Conn) openStream(id uint32, local bool) *stream {
 		id:            id,
 		local:         local,
 		sendWindow:    int64(c.peer.InitialWindowSize),
-		recvWindow:    int64(c.local.InitialWindowSize),
+		recvWindow:    c.initialRecvWindow(),
 		contentLength: -1,
 	}
 	c.streams[id] = s
@@ -93,6 +93,28 @@ func (c *Conn) openStream(id uint32, local bool) *stream {
 		c.peerOpen++
 	}
 	return s
+}
+
+// initialRecvWindow is a new stream's receive window: ours once the peer acknowledged our SETTINGS, and
+// until then at least the default, which the peer may still be using (RFC 9113 §6.9.2: a receiver that
+// lowers the window must accept data sent before the peer saw the change).
+func (c *Conn) initialRecvWindow() int64 {
+	w := int64(c.local.InitialWindowSize)
+	if !c.localAcked {
+		w = max(w, int64(defaultSettings.InitialWindowSize))
+	}
+	return w
+}
+
+// settingsAckedFirst applies our first SETTINGS on their acknowledgement: a stream window lower than the
+// default now holds, and open streams' windows shrink by the difference, below zero if need be (§6.9.2).
+func (c *Conn) settingsAckedFirst() {
+	c.localAcked = true
+	if d := int64(defaultSettings.InitialWindowSize) - int64(c.local.InitialWindowSize); d > 0 {
+		for _, s := range c.streams {
+			s.recvWindow -= d
+		}
+	}
 }
 
 // Consume reports that the application has read n bytes of DATA on stream id, so that the peer may send

@@ -173,7 +173,9 @@ func (c *Conn) onSettings(h FrameHeader, p []byte) (Event, error) {
 		if c.settingsSent > 0 {
 			c.settingsSent--
 		}
-		c.localAcked = true
+		if !c.localAcked {
+			c.settingsAckedFirst()
+		}
 		if c.settingsSent == 0 {
 			c.settingsTimer.stop()
 		}
