@@ -87,6 +87,23 @@ func (b *h2Body) Read(p []byte) (int, error) {
 	}
 }
 
+var _ UploadWaiter = (*h2Body)(nil)
+
+// WaitUpload implements UploadWaiter.
+func (b *h2Body) WaitUpload(f Finisher) bool {
+	st := b.st
+	if st.detached {
+		return false // its request had no body left to send
+	}
+	st.c.mu.Lock()
+	defer st.c.mu.Unlock()
+	if !st.sending {
+		return false
+	}
+	st.finisher = f
+	return true
+}
+
 // readable is the error a Read returns before looking for data: a closed body, or a cancelled request (as
 // net/http: a cancelled request's body fails, buffered bytes or not). The caller holds the stream's lock.
 func (b *h2Body) readable() error {

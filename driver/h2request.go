@@ -102,9 +102,14 @@ func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
 	if done {
 		c.removeLocked(st)
 	}
+	finisher := st.finisher
+	st.finisher = nil
 	c.mu.Unlock()
 	if done {
 		st.stopWatch()
+	}
+	if finisher != nil {
+		finisher.Finish() // a pool gives the stream's place back
 	}
 	if wrote {
 		req.Trace.wroteRequest()
@@ -178,6 +183,10 @@ func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
 			return fmt.Errorf("driver: reading the request body: %w", rerr)
 		}
 	}
+	var trailers proto.Fields
+	if req.Trailer != nil {
+		trailers = req.Trailer() // the caller's code, called without the connection's lock
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st.err != nil {
@@ -188,7 +197,7 @@ func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
 	}
 	var err error
 	if req.Trailer != nil {
-		err = c.core.SendTrailers(st.id, req.Trailer())
+		err = c.core.SendTrailers(st.id, trailers)
 	} else {
 		_, err = c.core.SendData(st.id, nil, true)
 	}

@@ -45,6 +45,7 @@ type h2Stream struct {
 	sending       bool        // the request body is still being sent, by sendRequestBody
 	respDone      bool        // the response body was read to its end while sending: the sender removes st
 	readingBody   bool        // the sender is in the request body's Read (not waiting for a window)
+	finisher      Finisher    // told when the sender ends (h2Body.WaitUpload)
 	stopWatch     func() bool // ends the context watch (the sender's, once respDone)
 	reqBodyClosed atomic.Bool // the request body was closed (closeRequestBody)
 }

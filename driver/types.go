@@ -22,11 +22,14 @@ type Request struct {
 	// gone out and the body is done with (sent, or given up), as net/http's RoundTripper does; a request
 	// refused before anything was sent leaves it open. HTTP/1.1 is done with it when RoundTrip returns.
 	// HTTP/2 sends it while the response arrives (full duplex): RoundTrip returns with the response head,
-	// the body may still be read and sent after, and closing the response body stops it.
+	// the body may still be read and sent after, and closing the response body stops it. A body that is not
+	// an io.Closer and blocks in Read holds the HTTP/2 sending goroutine until it returns, even after the
+	// connection closed.
 	Body          io.Reader
 	ContentLength int64
 	// GetBody, when set, returns a fresh copy of Body, so that a pool may retry a request the server never
-	// processed (as net/http's Request.GetBody).
+	// processed (as net/http's Request.GetBody). It must be a new reader: the one it replaces may still be
+	// read, then closed, by the connection that gave up on it.
 	GetBody func() (io.Reader, error)
 	// Trailer, when set, is called after Body returned io.EOF and its fields are sent as trailers.
 	Trailer func() proto.Fields
@@ -48,6 +51,15 @@ func (r *Request) Idempotent() bool {
 	}
 	return r.Header.Has("Idempotency-Key") || r.Header.Has("X-Idempotency-Key")
 }
+
+// Finisher is told that an exchange is over (UploadWaiter).
+type Finisher interface{ Finish() }
+
+// UploadWaiter is implemented by HTTP/2 response bodies. With full duplex the request body may still be
+// going out when the response body has ended or been closed, and the stream keeps its place on the connection
+// until then (a pool must not count the connection as idle). WaitUpload reports whether that is so; if it is,
+// f.Finish is called once, when the request body has been sent or abandoned.
+type UploadWaiter interface{ WaitUpload(f Finisher) bool }
 
 // closeRequestBody closes req's body if it is an io.Closer (see Request.Body).
 func closeRequestBody(req *Request) {

@@ -209,6 +209,9 @@ func (s *slot) giveBack() {
 	}
 }
 
+// Finish gives the slot back once an HTTP/2 upload that outlived its response is over (driver.UploadWaiter).
+func (s *slot) Finish() { s.giveBack() }
+
 // pooledStream gives its request slot back when the tunnel is closed.
 type pooledStream struct {
 	net.Conn
@@ -221,7 +224,7 @@ func (s *pooledStream) Close() error {
 	return err
 }
 
-// pooledBody gives its request slot back at the end of the body or when closed.
+// pooledBody gives its request slot back at the end of the body or when closed (and its upload is over).
 type pooledBody struct {
 	io.ReadCloser
 	slot
@@ -230,15 +233,24 @@ type pooledBody struct {
 func (b *pooledBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil {
-		b.giveBack()
+		b.release()
 	}
 	return n, err
 }
 
 func (b *pooledBody) Close() error {
 	err := b.ReadCloser.Close()
-	b.giveBack()
+	b.release()
 	return err
+}
+
+// release gives the slot back, or, while an HTTP/2 request body is still going out after its response
+// (full duplex), once it has: until then the stream holds its place on the connection.
+func (b *pooledBody) release() {
+	if w, ok := b.ReadCloser.(driver.UploadWaiter); ok && w.WaitUpload(&b.slot) {
+		return
+	}
+	b.giveBack()
 }
 
 // onceCloser passes on the first Close only. The connection closes a request body when it is done with it,

@@ -256,3 +256,62 @@ func TestCloseDuringDial(t *testing.T) {
 		t.Fatalf("got %v, want ErrClosed", err)
 	}
 }
+
+// TestUploadOutlivingResponseHoldsSlot: over HTTP/2 the response ends at once while the request body is
+// still going out (full duplex). The connection stays in use until the body has been sent: it is neither
+// idle nor expired meanwhile, and the upload arrives whole.
+func TestUploadOutlivingResponseHoldsSlot(t *testing.T) {
+	var received atomic.Int64
+	ended := make(chan struct{})
+	origin, _ := h2Server(t, func(_ int, c *h2.Conn, ev h2.Event) {
+		switch e := ev.(type) {
+		case *h2.HeadersReceived:
+			if e.Kind == h2.KindRequest {
+				_ = c.SendResponse(e.StreamID, proto.NewResponse(200), false)
+				_, _ = c.SendData(e.StreamID, []byte("done"), true)
+			}
+		case *h2.DataReceived:
+			received.Add(int64(len(e.Data)))
+			c.Consume(e.StreamID, len(e.Data))
+		case *h2.StreamEnded:
+			close(ended)
+		}
+	}, nil)
+	clock := &virtualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	p := pool.New(pool.Options{H2C: true, KeepaliveExpiry: time.Minute, Now: clock.Now})
+	defer p.Close()
+	pr, pw := io.Pipe()
+	resp, err := p.Do(context.Background(), &pool.Request{Method: "POST", Origin: origin, Body: pr, ContentLength: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "done" {
+		t.Fatalf("response: %q, %v", b, err)
+	}
+	if st := p.Stats().Total; st.InFlight != 1 || st.Idle != 0 {
+		t.Fatalf("while the body is still being sent: %+v, want the request in flight", st)
+	}
+	clock.advance(2 * time.Minute) // long past KeepaliveExpiry: an idle connection would be closed now
+	if st := p.Stats().Total; st.Connections != 1 || st.Expired != 0 {
+		t.Fatalf("the connection of an upload in progress was expired: %+v", st)
+	}
+	const rest = "the rest of the upload"
+	if _, err := io.WriteString(pw, rest); err != nil {
+		t.Fatalf("writing the rest of the body: %v", err)
+	}
+	pw.Close()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request body never ended")
+	}
+	if n := received.Load(); n != int64(len(rest)) {
+		t.Fatalf("the server received %d bytes, want %d", n, len(rest))
+	}
+	for start := time.Now(); p.Stats().Total.InFlight != 0; time.Sleep(time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("the slot was never given back: %+v", p.Stats().Total)
+		}
+	}
+	resp.Body.Close()
+}
