@@ -100,6 +100,14 @@ type Config struct {
 	// StallTimeout bounds how long data may wait for the peer to open a flow-control window before the
 	// connection ends (zero-window stall, CVE-2019-9517). Default 30 s; negative turns it off.
 	StallTimeout time.Duration
+	// KeepaliveInterval turns on a health check of a quiet connection: after this long without a frame from
+	// the peer (at most twice this long, as the check runs once an interval), a PING goes out, and a peer
+	// that then sends nothing for PingTimeout ends the connection with ErrPingTimeout. It finds a peer that
+	// vanished without closing (a dead route, a NAT that forgot us) while requests wait, as x/net/http2's
+	// ReadIdleTimeout does. Zero, the default, turns it off.
+	KeepaliveInterval time.Duration
+	// PingTimeout bounds the wait for any frame after a keepalive PING. Default 15 s.
+	PingTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -108,6 +116,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.StallTimeout == 0 {
 		c.StallTimeout = 30 * time.Second
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 15 * time.Second
 	}
 	c.Limits = c.Limits.withDefaults()
 	if c.MaxConcurrentStreams == 0 {

@@ -48,6 +48,9 @@ type Conn struct {
 	pendingEnded uint32 // a StreamEnded to report after the current event (0: none)
 
 	settingsTimer  timer // our SETTINGS await an acknowledgement
+	keepTimer      timer // the next look at whether the peer was heard (KeepaliveInterval)
+	pingTimer      timer // a keepalive PING awaits any frame (PingTimeout)
+	heard          bool  // a frame arrived since keepTimer or pingTimer was armed
 	stallTimer     timer // data waits for a window to open
 	blockedStreams int   // streams whose data waits for a window
 	ctrlBytes      int   // acknowledgements queued since the driver last took all output
@@ -123,6 +126,9 @@ func NewConn(role Role, cfg Config) *Conn {
 	c.out = AppendSettings(c.out, settings...)
 	c.settingsSent = 1
 	c.settingsTimer.want()
+	if c.cfg.KeepaliveInterval > 0 {
+		c.keepTimer.want()
+	}
 	if cfg.ConnWindow > 65535 {
 		c.out = AppendWindowUpdate(c.out, 0, cfg.ConnWindow-65535)
 	}
@@ -279,6 +285,7 @@ func (c *Conn) step() (ev Event, more bool, err error) {
 		return nil, false, nil
 	}
 	c.consumed(n)
+	c.heard = true
 	if c.awaitSettings {
 		// RFC 9113 §3.4: the first frame from either side is SETTINGS.
 		if h.Type != FrameSettings || h.Flags.Has(FlagAck) {

@@ -253,6 +253,9 @@ func (c *Conn) onPing(h FrameHeader, p []byte) (Event, error) {
 		return nil, err
 	}
 	if f.Ack {
+		if f.Data == keepaliveData {
+			return nil, nil // our keepalive's: the frame itself was the proof of life (keepalive)
+		}
 		c.evPingAck.Data = f.Data
 		return &c.evPingAck, nil
 	}

@@ -1,6 +1,11 @@
 package h2
 
-import "time"
+import (
+	"errors"
+	"time"
+
+	"github.com/httpwire/httpwire/proto"
+)
 
 // Timers. The core reads no clock (DESIGN.md §3): a timer that must start is "wanted", Deadline then returns
 // the zero time so that the driver calls HandleTimeout at once, and HandleTimeout arms it from the time it is
@@ -25,7 +30,7 @@ func (t *timer) stop() { *t = timer{} }
 func (c *Conn) Deadline() (time.Time, bool) {
 	var at time.Time
 	ok := false
-	for _, t := range []*timer{&c.settingsTimer, &c.stallTimer} {
+	for _, t := range []*timer{&c.settingsTimer, &c.stallTimer, &c.keepTimer, &c.pingTimer} {
 		switch {
 		case t.wanted:
 			return time.Time{}, true
@@ -56,6 +61,43 @@ func (c *Conn) HandleTimeout(now time.Time) error {
 	}
 	if c.stallTimer.armed && !now.Before(c.stallTimer.at) {
 		return c.connError(connError(ErrCodeEnhanceYourCalm, "send window closed for too long"))
+	}
+	return c.keepalive(now)
+}
+
+// ErrPingTimeout: after a keepalive PING (Config.KeepaliveInterval) the peer sent nothing for PingTimeout.
+// The connection ends with it, wrapped in a *proto.RemoteError.
+var ErrPingTimeout = errors.New("h2: the peer sent nothing after a keepalive PING")
+
+// keepaliveData is the payload of our keepalive PINGs; their acknowledgements are not reported.
+var keepaliveData = [8]byte{'k', 'e', 'e', 'p', 'a', 'l', 'i', 'v'}
+
+// keepalive runs the health check of Config.KeepaliveInterval at time now. Once an interval it looks at
+// whether a frame arrived since the last look; if none did, it sends a PING, and a peer that then stays
+// silent for PingTimeout ends the connection. Any frame proves the peer alive, not only the PING's answer.
+func (c *Conn) keepalive(now time.Time) error {
+	if c.keepTimer.wanted {
+		c.keepTimer = timer{armed: true, at: now.Add(c.cfg.KeepaliveInterval)}
+		c.heard = false
+	}
+	if c.pingTimer.armed && !now.Before(c.pingTimer.at) {
+		if !c.heard {
+			return c.connError(&proto.RemoteError{Err: ErrPingTimeout, Code: uint32(ErrCodeNo),
+				Msg: "no frame after a keepalive PING"})
+		}
+		c.pingTimer.stop()
+		c.keepTimer = timer{armed: true, at: now.Add(c.cfg.KeepaliveInterval)}
+		c.heard = false
+	}
+	if c.keepTimer.armed && !now.Before(c.keepTimer.at) {
+		if c.heard {
+			c.keepTimer = timer{armed: true, at: now.Add(c.cfg.KeepaliveInterval)}
+		} else {
+			c.out = AppendPing(c.out, false, keepaliveData)
+			c.keepTimer.stop()
+			c.pingTimer = timer{armed: true, at: now.Add(c.cfg.PingTimeout)}
+		}
+		c.heard = false
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package h2_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,4 +129,71 @@ func TestDeadlineSeveralTimers(t *testing.T) {
 		}
 		wantDeadline(t, p.Conn, time.Time{}, false)
 	})
+}
+
+// TestKeepalive: with KeepaliveInterval, a quiet connection is sent a PING once an interval passed without a
+// frame; any frame after it (here its acknowledgement, which is not reported) keeps the connection, and
+// silence for PingTimeout ends it with ErrPingTimeout.
+func TestKeepalive(t *testing.T) {
+	p := pairtest.NewH2Peer(h2.NewConn(h2.Client, h2.Config{KeepaliveInterval: 10 * time.Second,
+		PingTimeout: 5 * time.Second, SettingsTimeout: time.Hour}))
+	start := p.Clock.Now()
+	if err := p.Conn.HandleTimeout(start); err != nil {
+		t.Fatal(err)
+	}
+	wantDeadline(t, p.Conn, start.Add(10*time.Second), true)
+	send(t, p, h2.AppendSettings(nil), h2.AppendSettingsAck(nil)) // heard from
+	read(t, p)
+	at := func(d time.Duration) error { return p.Conn.HandleTimeout(start.Add(d)) }
+	pings := func() int {
+		n := 0
+		for _, f := range read(t, p) {
+			if strings.HasPrefix(f, "PING ") && !strings.HasPrefix(f, "PING ACK") {
+				n++
+			}
+		}
+		return n
+	}
+	// The peer was heard in the first interval: no PING, the next look is an interval later.
+	if err := at(10 * time.Second); err != nil || pings() != 0 {
+		t.Fatalf("after an interval with frames: %v, a PING sent", err)
+	}
+	wantDeadline(t, p.Conn, start.Add(20*time.Second), true)
+	// A quiet interval: a PING, and PingTimeout to hear anything.
+	if err := at(20 * time.Second); err != nil || pings() != 1 {
+		t.Fatalf("after a quiet interval: %v, want one PING", err)
+	}
+	wantDeadline(t, p.Conn, start.Add(25*time.Second), true)
+	ack := h2.AppendPing(nil, true, [8]byte{'k', 'e', 'e', 'p', 'a', 'l', 'i', 'v'})
+	if evs := send(t, p, ack); len(evs) != 0 {
+		t.Fatalf("the keepalive PING's acknowledgement was reported: %q", evs)
+	}
+	if err := at(25 * time.Second); err != nil {
+		t.Fatalf("the peer answered the PING: %v", err)
+	}
+	wantDeadline(t, p.Conn, start.Add(35*time.Second), true)
+	// Silence after the next PING ends the connection.
+	if err := at(35 * time.Second); err != nil || pings() != 1 {
+		t.Fatalf("after the second quiet interval: %v, want one PING", err)
+	}
+	if err := at(40*time.Second - time.Nanosecond); err != nil {
+		t.Fatalf("before PingTimeout: %v", err)
+	}
+	err := at(40 * time.Second)
+	if !errors.Is(err, h2.ErrPingTimeout) {
+		t.Fatalf("silent for PingTimeout after a PING: %v, want ErrPingTimeout", err)
+	}
+	if got := read(t, p); len(got) != 1 || !strings.HasPrefix(got[0], "GOAWAY") {
+		t.Fatalf("after the PING timeout the connection sent %q, want a GOAWAY", got)
+	}
+}
+
+// TestKeepaliveOff: without KeepaliveInterval no timer runs once SETTINGS are acknowledged.
+func TestKeepaliveOff(t *testing.T) {
+	p := pairtest.NewH2Peer(h2.NewConn(h2.Client, h2.Config{}))
+	if err := p.Conn.HandleTimeout(p.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	send(t, p, h2.AppendSettings(nil), h2.AppendSettingsAck(nil))
+	wantDeadline(t, p.Conn, time.Time{}, false)
 }

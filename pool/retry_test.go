@@ -315,3 +315,25 @@ func TestUploadOutlivingResponseHoldsSlot(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// TestKeepaliveFindsSilentPeer: a server that goes silent while a request waits for its head (no ReadTimeout
+// set) is found by the HTTP/2 keepalive: a PING after a quiet interval, unanswered for PingTimeout, ends the
+// connection, and the request fails with h2.ErrPingTimeout instead of waiting for ever.
+func TestKeepaliveFindsSilentPeer(t *testing.T) {
+	var silent atomic.Bool
+	origin, _ := h2Server(t, func(_ int, c *h2.Conn, ev h2.Event) {
+		if _, ok := ev.(*h2.HeadersReceived); ok {
+			silent.Store(true) // never answered, and nothing else is sent either
+		}
+	}, func(int) bool { return silent.Load() })
+	opts := pool.Options{H2C: true}
+	opts.Driver.H2 = h2.Config{KeepaliveInterval: 100 * time.Millisecond, PingTimeout: 200 * time.Millisecond}
+	p := pool.New(opts)
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := p.Do(ctx, &pool.Request{Method: "GET", Origin: origin})
+	if !errors.Is(err, h2.ErrPingTimeout) {
+		t.Fatalf("a request to a server gone silent: %v, want h2.ErrPingTimeout", err)
+	}
+}
