@@ -445,6 +445,9 @@ func (c *h2Conn) failLocked(err error) {
 		delete(c.pings, data)
 	}
 	c.window.Broadcast()
+	// A writer stuck in a write to a peer that vanished (no WriteTimeout) returns at once; the writer sets
+	// its own deadline for the last words.
+	_ = c.nc.SetWriteDeadline(time.Now())
 	close(c.done) // the writer closes the socket, outside any lock
 }
 

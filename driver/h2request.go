@@ -234,7 +234,9 @@ func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 		p = p[n:]
 		c.armLocked()
 		c.kickLocked()
-		if len(p) > 0 && n == 0 {
+		// armLocked may have failed the connection (a timer expired): then nothing will wake a Wait, and
+		// the loop's checks return the error.
+		if len(p) > 0 && n == 0 && c.err == nil && st.err == nil {
 			c.window.Wait()
 		}
 	}

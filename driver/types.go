@@ -58,7 +58,8 @@ type Finisher interface{ Finish() }
 // UploadWaiter is implemented by HTTP/2 response bodies. With full duplex the request body may still be
 // going out when the response body has ended or been closed, and the stream keeps its place on the connection
 // until then (a pool must not count the connection as idle). WaitUpload reports whether that is so; if it is,
-// f.Finish is called once, when the request body has been sent or abandoned.
+// f.Finish is called once, when the request body has been sent or abandoned; a later call replaces an earlier
+// f.
 type UploadWaiter interface{ WaitUpload(f Finisher) bool }
 
 // closeRequestBody closes req's body if it is an io.Closer (see Request.Body).

@@ -50,7 +50,7 @@ type Conn struct {
 	settingsTimer  timer // our SETTINGS await an acknowledgement
 	keepTimer      timer // the next look at whether the peer was heard (KeepaliveInterval)
 	pingTimer      timer // a keepalive PING awaits any frame (PingTimeout)
-	heard          bool  // a frame arrived since keepTimer or pingTimer was armed
+	heard          bool  // input arrived since keepTimer or pingTimer was armed
 	stallTimer     timer // data waits for a window to open
 	blockedStreams int   // streams whose data waits for a window
 	ctrlBytes      int   // acknowledgements queued since the driver last took all output
@@ -155,6 +155,9 @@ func (c *Conn) Receive(b []byte) error {
 	if c.err != nil {
 		return c.err
 	}
+	if len(b) > 0 {
+		c.heard = true // proof of life for the keepalive, even a frame's first bytes
+	}
 	if len(c.shared) > 0 {
 		c.takeShared() // lent input comes first
 	}
@@ -168,6 +171,9 @@ func (c *Conn) Receive(b []byte) error {
 func (c *Conn) ReceiveShared(b []byte) error {
 	if c.err != nil {
 		return c.err
+	}
+	if len(b) > 0 {
+		c.heard = true // proof of life for the keepalive, even a frame's first bytes
 	}
 	if len(c.shared) > 0 || !c.magicDone {
 		// Input lent before and not yet taken (NextEvent was not run to nil), or the preface still to
@@ -285,7 +291,6 @@ func (c *Conn) step() (ev Event, more bool, err error) {
 		return nil, false, nil
 	}
 	c.consumed(n)
-	c.heard = true
 	if c.awaitSettings {
 		// RFC 9113 §3.4: the first frame from either side is SETTINGS.
 		if h.Type != FrameSettings || h.Flags.Has(FlagAck) {

@@ -253,7 +253,7 @@ func (c *Conn) onPing(h FrameHeader, p []byte) (Event, error) {
 		return nil, err
 	}
 	if f.Ack {
-		if f.Data == keepaliveData {
+		if f.Data == keepaliveData && c.pingTimer.armed {
 			return nil, nil // our keepalive's: the frame itself was the proof of life (keepalive)
 		}
 		c.evPingAck.Data = f.Data

@@ -1,7 +1,7 @@
 package h2
 
 import (
-	"errors"
+	"fmt"
 	"time"
 
 	"github.com/httpwire/httpwire/proto"
@@ -67,7 +67,7 @@ func (c *Conn) HandleTimeout(now time.Time) error {
 
 // ErrPingTimeout: after a keepalive PING (Config.KeepaliveInterval) the peer sent nothing for PingTimeout.
 // The connection ends with it, wrapped in a *proto.RemoteError.
-var ErrPingTimeout = errors.New("h2: the peer sent nothing after a keepalive PING")
+var ErrPingTimeout = fmt.Errorf("%w: the peer sent nothing after a keepalive PING", proto.ErrIncomplete)
 
 // keepaliveData is the payload of our keepalive PINGs; their acknowledgements are not reported.
 var keepaliveData = [8]byte{'k', 'e', 'e', 'p', 'a', 'l', 'i', 'v'}

@@ -197,3 +197,29 @@ func TestKeepaliveOff(t *testing.T) {
 	send(t, p, h2.AppendSettings(nil), h2.AppendSettingsAck(nil))
 	wantDeadline(t, p.Conn, time.Time{}, false)
 }
+
+// TestKeepaliveHearsPartialFrames: the first bytes of a frame that is still arriving (a large frame on a
+// slow link) count as hearing from the peer: no PING goes out, and the connection lives.
+func TestKeepaliveHearsPartialFrames(t *testing.T) {
+	p := pairtest.NewH2Peer(h2.NewConn(h2.Client, h2.Config{KeepaliveInterval: 10 * time.Second,
+		PingTimeout: 5 * time.Second, SettingsTimeout: time.Hour}))
+	start := p.Clock.Now()
+	if err := p.Conn.HandleTimeout(start); err != nil {
+		t.Fatal(err)
+	}
+	send(t, p, h2.AppendSettings(nil), h2.AppendSettingsAck(nil))
+	read(t, p)
+	if err := p.Conn.HandleTimeout(start.Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	frame := h2.AppendPing(nil, false, [8]byte{1})
+	send(t, p, frame[:5]) // half a frame header
+	if err := p.Conn.HandleTimeout(start.Add(20 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range read(t, p) {
+		if strings.HasPrefix(f, "PING ") {
+			t.Fatalf("a PING went out although the peer's bytes were arriving: %q", f)
+		}
+	}
+}
