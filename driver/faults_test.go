@@ -15,6 +15,7 @@ import (
 
 	"github.com/httpwire/httpwire/driver"
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/internal/h2server"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -54,34 +55,11 @@ func dialOrigin(t *testing.T, origin proto.Origin, opts *driver.Options) driver.
 	return c
 }
 
-// h2Server serves one h2c connection with a server core: handle answers each event; what the core queues
-// goes out after every read.
+// h2Server serves h2c with a server core (internal/h2server): handle answers each event.
 func h2Server(t *testing.T, cfg h2.Config, handle func(sc *h2.Conn, ev h2.Event)) proto.Origin {
 	t.Helper()
-	return rawServer(t, func(nc net.Conn) {
-		sc := h2.NewConn(h2.Server, cfg)
-		buf := make([]byte, 16<<10)
-		for {
-			if p := sc.Pending(); len(p) > 0 {
-				if _, err := nc.Write(p); err != nil {
-					return
-				}
-				sc.Advance(len(p))
-			}
-			n, err := nc.Read(buf)
-			if err != nil {
-				return
-			}
-			_ = sc.Receive(buf[:n])
-			for {
-				ev, err := sc.NextEvent()
-				if err != nil || ev == nil {
-					break
-				}
-				handle(sc, ev)
-			}
-		}
-	})
+	origin, _ := h2server.Start(t, cfg, func(_ int, sc *h2.Conn, ev h2.Event) { handle(sc, ev) }, nil)
+	return origin
 }
 
 func TestFaultServerClosesMidBody(t *testing.T) {

@@ -14,65 +14,16 @@ import (
 
 	"github.com/httpwire/httpwire/driver"
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/internal/h2server"
 	"github.com/httpwire/httpwire/pool"
 	"github.com/httpwire/httpwire/proto"
 )
 
-// h2Server serves HTTP/2 by prior knowledge with the project's core: each connection is handed to handle,
-// which answers the events of that connection.
-// While silence reports true for a connection, nothing is written on it: a peer gone without a word.
-func h2Server(t *testing.T, handle func(conn int, c *h2.Conn, ev h2.Event), silence func(conn int) bool) (proto.Origin, *atomic.Int64) {
+// h2Server serves HTTP/2 by prior knowledge with the project's core (internal/h2server): each connection is
+// handed to handle; while silence reports true for a connection, nothing is written on it.
+func h2Server(t *testing.T, handle h2server.Handler, silence func(conn int) bool) (proto.Origin, *atomic.Int64) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := l.Accept()
-			if err != nil {
-				return
-			}
-			n := int(conns.Add(1))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer nc.Close()
-				c := h2.NewConn(h2.Server, h2.Config{})
-				buf := make([]byte, 16<<10)
-				for {
-					if p := c.Pending(); len(p) > 0 && (silence == nil || !silence(n)) {
-						if _, err := nc.Write(p); err != nil {
-							return
-						}
-						c.Advance(len(p))
-					}
-					k, err := nc.Read(buf)
-					if err != nil {
-						return
-					}
-					_ = c.Receive(buf[:k])
-					for {
-						ev, err := c.NextEvent()
-						if err != nil || ev == nil {
-							break
-						}
-						handle(n, c, ev)
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		wg.Wait()
-	})
-	o, _ := proto.ParseOrigin("http://" + l.Addr().String())
-	return o, &conns
+	return h2server.Start(t, h2.Config{}, handle, silence)
 }
 
 // TestRefusedStreamRetried: the server refuses the first request with REFUSED_STREAM (RFC 9113 §8.7); the
