@@ -72,22 +72,36 @@ func lineEcho(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// h2Peers is peersWith, keeping the HTTP/2 peers (TLS with ALPN h2, and h2c).
+func h2Peers(t *testing.T, handler http.Handler) []peer {
+	var ps []peer
+	for _, p := range peersWith(t, handler) {
+		if p.proto == "h2" {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// post dials p and starts a POST to "/" whose body streams from body (length unknown).
+func post(t *testing.T, p peer, body io.Reader) *driver.Response {
+	t.Helper()
+	resp, err := dial(t, p).RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: p.origin,
+		Target: "/", Body: body, ContentLength: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
 // TestH2FullDuplex: over HTTP/2 the response head arrives while the request body is still open, and each
 // line written to the body is answered before the next is written. The body is closed once sent.
 func TestH2FullDuplex(t *testing.T) {
-	for _, p := range peersWith(t, http.HandlerFunc(lineEcho)) {
-		if p.proto != "h2" {
-			continue
-		}
+	for _, p := range h2Peers(t, http.HandlerFunc(lineEcho)) {
 		t.Run(p.name, func(t *testing.T) {
-			c := dial(t, p)
 			pr, pw := io.Pipe()
 			body := newCloseCounter(pr, nil)
-			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: p.origin,
-				Target: "/", Body: body, ContentLength: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := post(t, p, body)
 			defer resp.Body.Close()
 			br := bufio.NewReader(resp.Body)
 			for _, line := range []string{"one\n", "two\n", "three\n"} {
@@ -146,6 +160,26 @@ func newDuplexServer(t *testing.T, end, stop bool) *duplexServer {
 	return d
 }
 
+// upload dials the server and starts a POST whose body streams from body (length unknown).
+func (d *duplexServer) upload(t *testing.T, body io.Reader) (driver.Conn, *driver.Response) {
+	t.Helper()
+	c := dialOrigin(t, d.origin, &driver.Options{H2C: true})
+	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: d.origin,
+		Body: body, ContentLength: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, resp
+}
+
+// wantDone reads the response to its end and checks it is the server's "done".
+func wantDone(t *testing.T, resp *driver.Response) {
+	t.Helper()
+	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "done" {
+		t.Fatalf("response: %q, %v", b, err)
+	}
+}
+
 // within waits for ch, or fails the test after 10 s.
 func within[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
@@ -163,17 +197,10 @@ func within[T any](t *testing.T, ch <-chan T, what string) T {
 // stream on the connection, which is not idle until the body has gone out whole.
 func TestH2UploadOutlivesResponse(t *testing.T) {
 	srv := newDuplexServer(t, true, false)
-	c := dialOrigin(t, srv.origin, &driver.Options{H2C: true})
 	pr, pw := io.Pipe()
 	body := newCloseCounter(pr, nil)
-	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: srv.origin,
-		Body: body, ContentLength: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "done" {
-		t.Fatalf("response: %q, %v", b, err)
-	}
+	c, resp := srv.upload(t, body)
+	wantDone(t, resp)
 	if idle, _ := c.Idle(); idle {
 		t.Fatal("the connection reports idle while the request body is still being sent")
 	}
@@ -195,13 +222,8 @@ func TestH2UploadOutlivesResponse(t *testing.T) {
 // the response short: it is read whole, or fails with the body's error, never ends early without one.
 func TestH2UploadFailsAfterResponse(t *testing.T) {
 	srv := newDuplexServer(t, true, false)
-	c := dialOrigin(t, srv.origin, &driver.Options{H2C: true})
 	pr, pw := io.Pipe()
-	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: srv.origin,
-		Body: pr, ContentLength: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, resp := srv.upload(t, pr)
 	pw.CloseWithError(errors.New("disk error"))
 	within(t, srv.reset, "the reset that ends the failed upload") // the sender has handled its failure
 	b, err := io.ReadAll(resp.Body)
@@ -222,17 +244,10 @@ func TestH2UploadFailsAfterResponse(t *testing.T) {
 // request body waits on a writer that never writes. The sender must not stay blocked: the body is closed.
 func TestH2StopSendingFreesSender(t *testing.T) {
 	srv := newDuplexServer(t, true, true)
-	c := dialOrigin(t, srv.origin, &driver.Options{H2C: true})
 	pr, _ := io.Pipe()
 	body := newCloseCounter(pr, func() { pr.Close() })
-	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: srv.origin,
-		Body: body, ContentLength: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "done" {
-		t.Fatalf("response: %q, %v", b, err)
-	}
+	_, resp := srv.upload(t, body)
+	wantDone(t, resp)
 	body.closedOnce(t)
 	resp.Body.Close()
 }
@@ -242,14 +257,9 @@ func TestH2StopSendingFreesSender(t *testing.T) {
 // the stream, and the connection serves the next request.
 func TestH2ResponseCloseStopsUpload(t *testing.T) {
 	srv := newDuplexServer(t, false, false)
-	c := dialOrigin(t, srv.origin, &driver.Options{H2C: true})
 	pr, _ := io.Pipe()
 	body := newCloseCounter(pr, func() { pr.Close() })
-	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: srv.origin,
-		Body: body, ContentLength: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, resp := srv.upload(t, body)
 	got := make([]byte, 4)
 	if _, err := io.ReadFull(resp.Body, got); err != nil || string(got) != "done" {
 		t.Fatalf("response: %q, %v", got, err)
@@ -297,18 +307,10 @@ func (zeros) Read(p []byte) (int, error) {
 // TestH2BodyErrorAfterHead: a request body that fails after the response head was returned resets the
 // stream, and the response's reader gets the body's error.
 func TestH2BodyErrorAfterHead(t *testing.T) {
-	for _, p := range peersWith(t, http.HandlerFunc(lineEcho)) {
-		if p.proto != "h2" {
-			continue
-		}
+	for _, p := range h2Peers(t, http.HandlerFunc(lineEcho)) {
 		t.Run(p.name, func(t *testing.T) {
-			c := dial(t, p)
 			pr, pw := io.Pipe()
-			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: p.origin,
-				Target: "/", Body: pr, ContentLength: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := post(t, p, pr)
 			defer resp.Body.Close()
 			br := bufio.NewReader(resp.Body)
 			_, _ = io.WriteString(pw, "one\n")
@@ -351,18 +353,11 @@ func (b *lockedBody) Close() error {
 // next request on it is answered while the body is still blocked.
 func TestH2BlockingBodyCloseStallsNothing(t *testing.T) {
 	srv := newDuplexServer(t, true, true)
-	c := dialOrigin(t, srv.origin, &driver.Options{H2C: true})
 	body := &lockedBody{release: make(chan struct{}), closed: make(chan struct{})}
 	released := sync.OnceFunc(func() { close(body.release) })
 	defer released() // should the test end early
-	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "POST", Origin: srv.origin,
-		Body: body, ContentLength: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "done" {
-		t.Fatalf("response: %q, %v", b, err)
-	}
+	c, resp := srv.upload(t, body)
+	wantDone(t, resp)
 	resp.Body.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
