@@ -2,12 +2,15 @@ package driver_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/h2"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -72,4 +75,26 @@ func ExampleRequest_Idempotent() {
 	keyed := &driver.Request{Method: "POST", Header: proto.Fields{{Name: []byte("Idempotency-Key"), Value: []byte("8e03978e")}}}
 	fmt.Println(get.Idempotent(), post.Idempotent(), keyed.Idempotent())
 	// Output: true false true
+}
+
+// An HTTP/2 connection that checks a quiet peer: after 30 s without a frame it sends a PING, and a peer that
+// then stays silent for 10 s ends the connection (its requests fail with h2.ErrPingTimeout) instead of
+// leaving them waiting on a route that died.
+func ExampleOptions_keepalive() {
+	origin, _ := proto.ParseOrigin("https://example.com")
+	opts := &driver.Options{H2: h2.Config{KeepaliveInterval: 30 * time.Second, PingTimeout: 10 * time.Second}}
+	conn, err := driver.Dial(context.Background(), origin, opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer conn.Close()
+	resp, err := conn.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+	if errors.Is(err, h2.ErrPingTimeout) {
+		fmt.Println("the server vanished")
+		return
+	}
+	if err == nil {
+		resp.Body.Close()
+	}
 }
