@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/httpwire/httpwire/h2"
 	"github.com/httpwire/httpwire/proto"
@@ -79,7 +80,12 @@ var contentLengthLower = []byte("content-length")
 // net/http's RoundTripper closes it.
 func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
 	req := st.req
-	err := c.sendBody(st, req)
+	var err error
+	if !st.expect || c.awaitContinue(st) {
+		err = c.sendBody(st, req)
+	} else {
+		err = errFinalBeforeContinue
+	}
 	st.closeRequestBody()
 	c.mu.Lock()
 	st.sending = false
@@ -115,6 +121,38 @@ func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
 		req.Trace.wroteRequest()
 	}
 }
+
+// awaitContinue holds the body of a request with Expect: 100-continue until 100 Continue arrives, or
+// ExpectContinueTimeout passes without an answer (RFC 9110 §10.1.1), as on HTTP/1.1. It reports whether to
+// send the body: not when a final response came first (the server does not want it, and the stream's end
+// waits for that response to end), nor when the stream failed.
+func (c *h2Conn) awaitContinue(st *h2Stream) bool {
+	timer := time.AfterFunc(c.opts.expectContinueTimeout(), func() {
+		c.mu.Lock()
+		st.waitedEnough = true
+		st.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	defer timer.Stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st.readingBody = false // waiting on the server: ReadTimeout runs
+	for !st.got100 && !st.waitedEnough && !st.gotHead && st.err == nil && c.err == nil {
+		st.cond.Wait()
+	}
+	if st.gotHead && !st.got100 {
+		// A final response instead: our half of the stream ends once the response has, with a reset.
+		for !st.ended && st.err == nil && c.err == nil && !st.bodyClosed {
+			st.cond.Wait()
+		}
+		return false
+	}
+	st.readingBody = true
+	return st.err == nil && c.err == nil
+}
+
+// errFinalBeforeContinue ends the sender of a request whose server answered before 100 Continue.
+var errFinalBeforeContinue = errors.New("driver: a final response came before 100 Continue: the body is not sent")
 
 // stopSenderLocked has the sender of st's request body, if it still runs, stop reading: the body is
 // closed, so that a sender blocked in its Read returns.

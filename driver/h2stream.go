@@ -46,6 +46,9 @@ type h2Stream struct {
 	respDone      bool        // the response body was read to its end while sending: the sender removes st
 	readingBody   bool        // the sender is in the request body's Read (not waiting for a window)
 	finisher      Finisher    // told when the sender ends (h2Body.WaitUpload)
+	expect        bool        // the request asks for 100 Continue before its body (RFC 9110 §10.1.1)
+	got100        bool        // a 100 Continue arrived
+	waitedEnough  bool        // ExpectContinueTimeout passed without one
 	stopWatch     func() bool // ends the context watch (the sender's, once respDone)
 	reqBodyClosed atomic.Bool // the request body was closed (closeRequestBody)
 }
@@ -54,6 +57,9 @@ func (st *h2Stream) onHeaders(e *h2.HeadersReceived) {
 	switch e.Kind {
 	case h2.KindInformational:
 		st.infos = append(st.infos, e.Response.Clone())
+		if e.Response.Status == 100 {
+			st.got100 = true // the sender may go on (awaitContinue)
+		}
 	case h2.KindResponse:
 		st.resp.Status = e.Response.Status
 		st.resp.Header = e.Response.Fields // kept as is: the core decodes into memory it never reuses (StableFields)
@@ -132,6 +138,7 @@ func (c *h2Conn) open(ctx context.Context, req *Request) (*h2Exchange, error) {
 	st := &ex.st
 	st.sending = ex.sendsBody
 	st.readingBody = ex.sendsBody
+	st.expect = ex.sendsBody && req.Header.HasToken("Expect", "100-continue")
 	st.resp = &ex.resp
 	st.cond.L = &c.mu
 	c.streams[id] = st
