@@ -130,3 +130,62 @@ func TestH2ExpectTimeout(t *testing.T) {
 		t.Fatalf("got %q, %v, informational %v; want the 5 bytes sent without a 100", b, err, infos)
 	}
 }
+
+// TestH2ExpectSuccessFirst: a server that answers 200 at once and then echoes the body (full duplex) gets the
+// body although no 100 Continue came: only a final status of 300 or more holds it back.
+func TestH2ExpectSuccessFirst(t *testing.T) {
+	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
+		switch e := ev.(type) {
+		case *h2.HeadersReceived:
+			if e.Kind == h2.KindRequest {
+				_ = sc.SendResponse(e.StreamID, proto.NewResponse(200), false)
+			}
+		case *h2.DataReceived:
+			sc.Consume(e.StreamID, len(e.Data))
+			_, _ = sc.SendData(e.StreamID, e.Data, false)
+		case *h2.StreamEnded:
+			_, _ = sc.SendData(e.StreamID, nil, true)
+		}
+	})
+	c := dialOrigin(t, origin, &driver.Options{H2C: true, ExpectContinueTimeout: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var infos []int
+	resp, err := c.RoundTrip(ctx, expectRequest(origin, strings.NewReader("hello"), 5, &infos))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(b) != "hello" {
+		t.Fatalf("echo %q, %v; want the body sent after a 200 without 100 Continue", b, err)
+	}
+}
+
+// TestH2ExpectWaitOutlastsReadTimeout: a ReadTimeout shorter than ExpectContinueTimeout does not fail the
+// wait for 100 Continue: the body goes when ExpectContinueTimeout passes, as on HTTP/1.1.
+func TestH2ExpectWaitOutlastsReadTimeout(t *testing.T) {
+	var got atomic.Int64
+	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
+		switch e := ev.(type) {
+		case *h2.DataReceived:
+			got.Add(int64(len(e.Data)))
+			sc.Consume(e.StreamID, len(e.Data))
+		case *h2.StreamEnded:
+			_ = sc.SendResponse(e.StreamID, proto.NewResponse(200), false)
+			_, _ = sc.SendData(e.StreamID, []byte(fmt.Sprint(got.Load())), true)
+		}
+	})
+	c := dialOrigin(t, origin, &driver.Options{H2C: true, ReadTimeout: 100 * time.Millisecond,
+		ExpectContinueTimeout: 300 * time.Millisecond})
+	var infos []int
+	resp, err := c.RoundTrip(context.Background(), expectRequest(origin, strings.NewReader("hello"), 5, &infos))
+	if err != nil {
+		t.Fatalf("a 300 ms wait for 100 Continue with a 100 ms ReadTimeout: %v", err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(b) != "5" {
+		t.Fatalf("got %q, %v", b, err)
+	}
+}

@@ -123,9 +123,11 @@ func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
 }
 
 // awaitContinue holds the body of a request with Expect: 100-continue until 100 Continue arrives, or
-// ExpectContinueTimeout passes without an answer (RFC 9110 §10.1.1), as on HTTP/1.1. It reports whether to
-// send the body: not when a final response came first (the server does not want it, and the stream's end
-// waits for that response to end), nor when the stream failed.
+// ExpectContinueTimeout passes without an answer (RFC 9110 §10.1.1), as on HTTP/1.1; ReadTimeout does not
+// cut that wait short (it is bounded already). It reports whether to send the body: not when a final
+// response of 300 or more came first (the server does not want it, and the stream's end waits for that
+// response to end), nor when the stream failed. A 2xx head that comes first lets the body go, as in
+// x/net/http2: a full-duplex server answers before it reads.
 func (c *h2Conn) awaitContinue(st *h2Stream) bool {
 	timer := time.AfterFunc(c.opts.expectContinueTimeout(), func() {
 		c.mu.Lock()
@@ -136,18 +138,19 @@ func (c *h2Conn) awaitContinue(st *h2Stream) bool {
 	defer timer.Stop()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st.readingBody = false // waiting on the server: ReadTimeout runs
 	for !st.got100 && !st.waitedEnough && !st.gotHead && st.err == nil && c.err == nil {
 		st.cond.Wait()
 	}
-	if st.gotHead && !st.got100 {
-		// A final response instead: our half of the stream ends once the response has, with a reset.
-		for !st.ended && st.err == nil && c.err == nil && !st.bodyClosed {
+	if st.gotHead && !st.got100 && st.resp.Status >= 300 {
+		// A final refusal instead: our half of the stream ends once the response has, with a reset. The
+		// wait ends too when the stream is given up (off the connection) or fails. Meanwhile ReadTimeout
+		// runs for the response's reader.
+		st.readingBody = false
+		for !st.ended && st.err == nil && c.err == nil && !st.bodyClosed && c.streams[st.id] == st {
 			st.cond.Wait()
 		}
 		return false
 	}
-	st.readingBody = true
 	return st.err == nil && c.err == nil
 }
 
