@@ -105,10 +105,11 @@ func TestH2ExpectFinalFirst(t *testing.T) {
 	}
 }
 
-// TestH2ExpectTimeout: a server that never sends 100 Continue gets the body after ExpectContinueTimeout.
-func TestH2ExpectTimeout(t *testing.T) {
+// byteCountServer answers each request, once its body has ended, with the number of body bytes it got. It
+// never sends 100 Continue.
+func byteCountServer(t *testing.T) proto.Origin {
 	var got atomic.Int64
-	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
+	return h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
 		switch e := ev.(type) {
 		case *h2.DataReceived:
 			got.Add(int64(len(e.Data)))
@@ -118,6 +119,11 @@ func TestH2ExpectTimeout(t *testing.T) {
 			_, _ = sc.SendData(e.StreamID, []byte(fmt.Sprint(got.Load())), true)
 		}
 	})
+}
+
+// TestH2ExpectTimeout: a server that never sends 100 Continue gets the body after ExpectContinueTimeout.
+func TestH2ExpectTimeout(t *testing.T) {
+	origin := byteCountServer(t)
 	c := dialOrigin(t, origin, &driver.Options{H2C: true, ExpectContinueTimeout: 100 * time.Millisecond})
 	var infos []int
 	resp, err := c.RoundTrip(context.Background(), expectRequest(origin, strings.NewReader("hello"), 5, &infos))
@@ -165,17 +171,7 @@ func TestH2ExpectSuccessFirst(t *testing.T) {
 // TestH2ExpectWaitOutlastsReadTimeout: a ReadTimeout shorter than ExpectContinueTimeout does not fail the
 // wait for 100 Continue: the body goes when ExpectContinueTimeout passes, as on HTTP/1.1.
 func TestH2ExpectWaitOutlastsReadTimeout(t *testing.T) {
-	var got atomic.Int64
-	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
-		switch e := ev.(type) {
-		case *h2.DataReceived:
-			got.Add(int64(len(e.Data)))
-			sc.Consume(e.StreamID, len(e.Data))
-		case *h2.StreamEnded:
-			_ = sc.SendResponse(e.StreamID, proto.NewResponse(200), false)
-			_, _ = sc.SendData(e.StreamID, []byte(fmt.Sprint(got.Load())), true)
-		}
-	})
+	origin := byteCountServer(t)
 	c := dialOrigin(t, origin, &driver.Options{H2C: true, ReadTimeout: 100 * time.Millisecond,
 		ExpectContinueTimeout: 300 * time.Millisecond})
 	var infos []int
