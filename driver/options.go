@@ -56,10 +56,16 @@ type Options struct {
 }
 
 // h2Config is H2 as the HTTP/2 client uses it: with StableFields, so that response heads and trailers are
-// handed to the application without a copy.
+// handed to the application without a copy, and without the core's StallTimeout unless it is set. That timer
+// (CVE-2019-9517) protects a server from clients that stop reading; a client whose upload waits for the
+// server's window queues nothing, and ending the whole connection would fail its other requests (x/net/http2
+// has no such timer either). ReadTimeout and the request's context bound the wait per request.
 func (o *Options) h2Config() h2.Config {
 	cfg := o.H2
 	cfg.StableFields = true
+	if cfg.StallTimeout == 0 {
+		cfg.StallTimeout = -1
+	}
 	return cfg
 }
 
