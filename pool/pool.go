@@ -274,12 +274,12 @@ func (p *Pool) evictIdleLocked(except *originPool) bool {
 		if op == except || op.idle == 0 || len(op.waiters) > 0 {
 			continue
 		}
-		for _, c := range op.free { // oldest first; entries may be stale
-			if !c.removed && c.idle {
-				if victim == nil || c.idleSince.Before(victim.idleSince) {
-					victim = c
-				}
-				break
+		// Entries may be stale, and an HTTP/2 connection taken and given back again appears twice, first at
+		// its old place: every live entry is compared, not only the first (the stack stays short, see
+		// compactFree).
+		for _, c := range op.free {
+			if !c.removed && c.idle && (victim == nil || c.idleSince.Before(victim.idleSince)) {
+				victim = c
 			}
 		}
 	}
