@@ -296,7 +296,7 @@ func (c *h1Conn) sendBody(req *Request, chunked bool) error {
 		}
 	}
 	if !chunked && sent != req.ContentLength {
-		return fmt.Errorf("driver: request body had %d bytes, ContentLength said %d", sent, req.ContentLength)
+		return bodyLengthError(sent, req.ContentLength)
 	}
 	var trailers proto.Fields
 	if req.Trailer != nil && chunked {

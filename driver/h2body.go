@@ -13,6 +13,9 @@ type h2Body struct {
 	stop func() bool
 	ctx  context.Context
 	eof  bool
+	// tunnel: the peer's end of input leaves the stream on the connection, since our side may still write;
+	// h2Tunnel.Close removes it.
+	tunnel bool
 
 	mu sync.Mutex // guards eof, and the body and bodyClosed of a detached stream
 }
@@ -58,7 +61,7 @@ func (b *h2Body) Read(p []byte) (int, error) {
 				b.eof = true
 				if st.sending {
 					st.respDone = true // the stream stays until its body is sent: the sender removes it
-				} else {
+				} else if !b.tunnel {
 					b.stop()
 					c.removeLocked(st)
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"time"
 
@@ -208,8 +209,14 @@ func (st *h2Stream) takeBodyClose() bool {
 // sendBody streams the request body, waiting for flow-control windows as needed.
 func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
 	buf := make([]byte, 16<<10)
+	var sent int64
 	for req.Body != nil {
 		n, rerr := req.Body.Read(buf)
+		if sent += int64(n); req.ContentLength >= 0 && sent > req.ContentLength {
+			// Not one byte beyond the content-length the head declared (RFC 9113 §8.1.1): the stream is
+			// reset, and the error is ours, not the server's.
+			return bodyLengthError(sent, req.ContentLength)
+		}
 		if n > 0 {
 			if err := c.sendData(st, buf[:n]); err == errSendStopped {
 				return nil
@@ -223,6 +230,9 @@ func (c *h2Conn) sendBody(st *h2Stream, req *Request) error {
 		if rerr != nil {
 			return fmt.Errorf("driver: reading the request body: %w", rerr)
 		}
+	}
+	if req.Body != nil && req.ContentLength >= 0 && sent != req.ContentLength {
+		return bodyLengthError(sent, req.ContentLength)
 	}
 	var trailers proto.Fields
 	if req.Trailer != nil {
@@ -267,6 +277,9 @@ func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 		}
 		if st.sendStopped {
 			return errSendStopped
+		}
+		if st.bodyClosed && !st.sending {
+			return net.ErrClosed // a tunnel's Write after (or during) its Close
 		}
 		n, err := c.core.SendData(st.id, p, false)
 		if err != nil {

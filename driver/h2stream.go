@@ -188,6 +188,16 @@ func (c *h2Conn) finish(ctx context.Context, ex *h2Exchange, resp *Response, err
 		resp.Body = io.NopCloser(eofReader{})
 		return resp, nil
 	}
+	if st.req.Method == "CONNECT" {
+		// A refused CONNECT: its stream carried no body, and our half is still open; end it, so that the
+		// stream closes with the response and does not hold one of the server's streams for good.
+		c.mu.Lock()
+		if c.err == nil {
+			_, _ = c.core.SendData(st.id, nil, true)
+			c.kickLocked()
+		}
+		c.mu.Unlock()
+	}
 	ex.body = h2Body{st: st, stop: stop, ctx: ctx}
 	resp.Body = &ex.body
 	return resp, nil

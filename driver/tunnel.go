@@ -19,7 +19,7 @@ type h2Tunnel struct {
 }
 
 func (t *h2Tunnel) Read(p []byte) (int, error) {
-	b := h2Body{st: t.st, stop: t.stop, ctx: context.Background()}
+	b := h2Body{st: t.st, stop: t.stop, ctx: context.Background(), tunnel: true}
 	return b.Read(p)
 }
 
@@ -60,6 +60,7 @@ func (t *h2Tunnel) Close() error {
 		c.kickLocked()
 		c.removeLocked(st)
 		st.cond.Broadcast()
+		c.window.Broadcast() // a Write waiting for a window finds the tunnel closed
 		return nil
 	}
 	c.cancelLocked(st)

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"time"
@@ -61,6 +62,12 @@ type Finisher interface{ Finish() }
 // f.Finish is called once, when the request body has been sent or abandoned; a later call replaces an earlier
 // f.
 type UploadWaiter interface{ WaitUpload(f Finisher) bool }
+
+// bodyLengthError reports a request body whose length is not the ContentLength the request declared (at
+// least sent bytes, if it was cut short at the first byte too many).
+func bodyLengthError(sent, declared int64) error {
+	return fmt.Errorf("%w: request body had %d bytes, ContentLength said %d", proto.ErrBodyLength, sent, declared)
+}
 
 // closeRequestBody closes req's body if it is an io.Closer (see Request.Body).
 func closeRequestBody(req *Request) {
