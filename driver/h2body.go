@@ -155,6 +155,8 @@ func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	// body. A sender waiting for the server to open a window does not stop it.
 	if expired && !(st.sending && st.readingBody) && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
 		st.failLocked(ErrReadTimeout)
+		c.stopSenderLocked(st) // a sender waiting for a window, or in the body's Read, stops too
+		c.window.Broadcast()
 	}
 }
 
