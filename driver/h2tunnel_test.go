@@ -73,6 +73,22 @@ func tunnelServer(t *testing.T, goAway, consume bool) (proto.Origin, <-chan stri
 	return origin, got
 }
 
+// openTunnel CONNECTs to origin and reads the tunnel to the end of the server's side ("bye").
+func openTunnel(t *testing.T, origin proto.Origin) net.Conn {
+	t.Helper()
+	c := dialOrigin(t, origin, &driver.Options{H2C: true})
+	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "CONNECT", Origin: origin,
+		Target: "example.com:443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := resp.Extensions.NetworkStream
+	if b, err := io.ReadAll(s); err != nil || string(b) != "bye" {
+		t.Fatalf("tunnel read %q, %v", b, err)
+	}
+	return s
+}
+
 // report sends s on ch unless ch is full: the server goes on whatever the test reads.
 func report(ch chan<- string, s string) {
 	select {
@@ -85,16 +101,7 @@ func report(ch chan<- string, s string) {
 // writes and ends: the stream stays on the connection until Close.
 func TestH2TunnelHalfClosedByPeer(t *testing.T) {
 	origin, got := tunnelServer(t, true, true)
-	c := dialOrigin(t, origin, &driver.Options{H2C: true})
-	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "CONNECT", Origin: origin,
-		Target: "example.com:443"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := resp.Extensions.NetworkStream
-	if b, err := io.ReadAll(s); err != nil || string(b) != "bye" {
-		t.Fatalf("tunnel read %q, %v", b, err)
-	}
+	s := openTunnel(t, origin)
 	if _, err := s.Write([]byte("more")); err != nil {
 		t.Fatalf("write after the peer ended its side: %v", err)
 	}
@@ -109,16 +116,7 @@ func TestH2TunnelHalfClosedByPeer(t *testing.T) {
 // TestH2TunnelCloseWakesWriter: a Write waiting for a window returns net.ErrClosed when the tunnel is closed.
 func TestH2TunnelCloseWakesWriter(t *testing.T) {
 	origin, _ := tunnelServer(t, false, false)
-	c := dialOrigin(t, origin, &driver.Options{H2C: true})
-	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "CONNECT", Origin: origin,
-		Target: "example.com:443"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := resp.Extensions.NetworkStream
-	if b, err := io.ReadAll(s); err != nil || string(b) != "bye" {
-		t.Fatalf("tunnel read %q, %v", b, err)
-	}
+	s := openTunnel(t, origin)
 	done := make(chan error, 1)
 	go func() {
 		_, err := s.Write(make([]byte, 4<<20)) // beyond the 1 MiB window the server never reopens
