@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/httpwire/httpwire/h2"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -95,10 +94,7 @@ func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
 		if st.ended {
 			// The response is whole: the server needs no more of the body, and the response stands. Only
 			// our half of the stream ends, with a reset.
-			if c.err == nil {
-				_ = c.core.Reset(st.id, h2.ErrCodeCancel)
-				c.kickLocked()
-			}
+			c.resetLocked(st)
 		} else {
 			st.failLocked(wrapCtx(ctx, err)) // the response's reader gets it
 			c.cancelLocked(st)
@@ -173,10 +169,7 @@ func (c *h2Conn) abortSendLocked(st *h2Stream) {
 	if st.err == nil {
 		st.err = errSendAbandoned
 	}
-	if c.err == nil {
-		_ = c.core.Reset(st.id, h2.ErrCodeCancel)
-		c.kickLocked()
-	}
+	c.resetLocked(st)
 	c.window.Broadcast()
 }
 

@@ -286,13 +286,19 @@ func (c *h2Conn) cancelLocked(st *h2Stream) {
 		c.core.Consume(st.id, unread)
 	}
 	st.dst, st.dstN = nil, 0 // a Read waiting on the stream returns nothing of it
+	c.resetLocked(st)
+	c.removeLocked(st)
+	st.cond.Broadcast() // a Read waiting on the stream returns
+	c.window.Broadcast()
+}
+
+// resetLocked sends RST_STREAM CANCEL for st while the connection lives; a stream the core has closed
+// already is left as it is.
+func (c *h2Conn) resetLocked(st *h2Stream) {
 	if c.err == nil {
 		_ = c.core.Reset(st.id, h2.ErrCodeCancel)
 		c.kickLocked()
 	}
-	c.removeLocked(st)
-	st.cond.Broadcast() // a Read waiting on the stream returns
-	c.window.Broadcast()
 }
 
 // abandon resets the stream after a failed request.
