@@ -77,8 +77,7 @@ var keepaliveData = [8]byte{'k', 'e', 'e', 'p', 'a', 'l', 'i', 'v'}
 // silent for PingTimeout ends the connection. Any frame proves the peer alive, not only the PING's answer.
 func (c *Conn) keepalive(now time.Time) error {
 	if c.keepTimer.wanted {
-		c.keepTimer = timer{armed: true, at: now.Add(c.cfg.KeepaliveInterval)}
-		c.heard = false
+		c.listen(now)
 	}
 	if c.pingTimer.armed && !now.Before(c.pingTimer.at) {
 		if !c.heard {
@@ -86,18 +85,23 @@ func (c *Conn) keepalive(now time.Time) error {
 				Msg: "no frame after a keepalive PING"})
 		}
 		c.pingTimer.stop()
-		c.keepTimer = timer{armed: true, at: now.Add(c.cfg.KeepaliveInterval)}
-		c.heard = false
+		c.listen(now)
 	}
 	if c.keepTimer.armed && !now.Before(c.keepTimer.at) {
 		if c.heard {
-			c.keepTimer = timer{armed: true, at: now.Add(c.cfg.KeepaliveInterval)}
+			c.listen(now)
 		} else {
 			c.out = AppendPing(c.out, false, keepaliveData)
 			c.keepTimer.stop()
 			c.pingTimer = timer{armed: true, at: now.Add(c.cfg.PingTimeout)}
+			c.heard = false
 		}
-		c.heard = false
 	}
 	return nil
+}
+
+// listen starts a keepalive interval at now: the next look at whether the peer was heard from.
+func (c *Conn) listen(now time.Time) {
+	c.keepTimer = timer{armed: true, at: now.Add(c.cfg.KeepaliveInterval)}
+	c.heard = false
 }
