@@ -5,11 +5,11 @@ package h2server
 
 import (
 	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/internal/canned"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -20,35 +20,13 @@ type Handler func(conn int, c *h2.Conn, ev h2.Event)
 // silence reports true for a connection (nil: never), nothing is written on it: a peer gone without a word.
 func Start(t testing.TB, cfg h2.Config, handle Handler, silence func(conn int) bool) (proto.Origin, *atomic.Int64) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var conns atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := l.Accept()
-			if err != nil {
-				return
-			}
-			n := int(conns.Add(1))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer nc.Close()
-				serve(nc, h2.NewConn(h2.Server, cfg), func(c *h2.Conn, ev h2.Event) { handle(n, c, ev) },
-					func() bool { return silence != nil && silence(n) })
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		wg.Wait()
+	addr := canned.Listen(t, func(nc net.Conn) {
+		n := int(conns.Add(1))
+		serve(nc, h2.NewConn(h2.Server, cfg), func(c *h2.Conn, ev h2.Event) { handle(n, c, ev) },
+			func() bool { return silence != nil && silence(n) })
 	})
-	o, _ := proto.ParseOrigin("http://" + l.Addr().String())
+	o, _ := proto.ParseOrigin("http://" + addr)
 	return o, &conns
 }
 
