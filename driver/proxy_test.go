@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/internal/canned"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -87,71 +88,49 @@ func parseProxyAuth(r *http.Request) (string, string, bool) {
 
 // socks5Server is a minimal SOCKS5 server (RFC 1928, no authentication, CONNECT only).
 func socks5Server(t *testing.T) (addr string, conns *atomic.Int64) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	conns = new(atomic.Int64)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns.Add(1)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				buf := make([]byte, 262)
-				if _, err := io.ReadFull(c, buf[:2]); err != nil {
-					return
-				}
-				if _, err := io.ReadFull(c, buf[:buf[1]]); err != nil {
-					return
-				}
-				_, _ = c.Write([]byte{5, 0}) // no authentication
-				if _, err := io.ReadFull(c, buf[:4]); err != nil || buf[1] != 1 {
-					return
-				}
-				var host string
-				switch buf[3] {
-				case 1:
-					_, _ = io.ReadFull(c, buf[:4])
-					host = net.IP(buf[:4]).String()
-				case 3:
-					_, _ = io.ReadFull(c, buf[:1])
-					n := int(buf[0])
-					_, _ = io.ReadFull(c, buf[:n])
-					host = string(buf[:n])
-				default:
-					return
-				}
-				_, _ = io.ReadFull(c, buf[:2])
-				port := binary.BigEndian.Uint16(buf[:2])
-				up, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(int(port))))
-				if err != nil {
-					_, _ = c.Write([]byte{5, 5, 0, 1, 0, 0, 0, 0, 0, 0})
-					return
-				}
-				defer up.Close()
-				_, _ = c.Write([]byte{5, 0, 0, 1, 127, 0, 0, 1, 0, 0})
-				done := make(chan struct{})
-				go func() { _, _ = io.Copy(up, c); up.Close(); close(done) }()
-				_, _ = io.Copy(c, up)
-				c.Close()
-				<-done
-			}()
+	addr = canned.Listen(t, func(c net.Conn) {
+		conns.Add(1)
+		buf := make([]byte, 262)
+		if _, err := io.ReadFull(c, buf[:2]); err != nil {
+			return
 		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		wg.Wait()
+		if _, err := io.ReadFull(c, buf[:buf[1]]); err != nil {
+			return
+		}
+		_, _ = c.Write([]byte{5, 0}) // no authentication
+		if _, err := io.ReadFull(c, buf[:4]); err != nil || buf[1] != 1 {
+			return
+		}
+		var host string
+		switch buf[3] {
+		case 1:
+			_, _ = io.ReadFull(c, buf[:4])
+			host = net.IP(buf[:4]).String()
+		case 3:
+			_, _ = io.ReadFull(c, buf[:1])
+			n := int(buf[0])
+			_, _ = io.ReadFull(c, buf[:n])
+			host = string(buf[:n])
+		default:
+			return
+		}
+		_, _ = io.ReadFull(c, buf[:2])
+		port := binary.BigEndian.Uint16(buf[:2])
+		up, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(int(port))))
+		if err != nil {
+			_, _ = c.Write([]byte{5, 5, 0, 1, 0, 0, 0, 0, 0, 0})
+			return
+		}
+		defer up.Close()
+		_, _ = c.Write([]byte{5, 0, 0, 1, 127, 0, 0, 1, 0, 0})
+		done := make(chan struct{})
+		go func() { _, _ = io.Copy(up, c); up.Close(); close(done) }()
+		_, _ = io.Copy(c, up)
+		c.Close()
+		<-done
 	})
-	return l.Addr().String(), conns
+	return addr, conns
 }
 
 func TestProxies(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/httpwire/httpwire/internal/canned"
 	"github.com/httpwire/httpwire/pool"
 	"github.com/httpwire/httpwire/proto"
 	"go.uber.org/goleak"
@@ -284,31 +285,13 @@ func TestCancelWhileReadingBody(t *testing.T) {
 // TestStaleKeepAliveRetried: the server closes every connection after one response without saying so; the
 // pool retries the next request on a new connection.
 func TestStaleKeepAliveRetried(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := l.Accept()
-			if err != nil {
-				return
-			}
-			buf := make([]byte, 4096)
-			_, _ = nc.Read(buf)
-			_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-			time.Sleep(20 * time.Millisecond)
-			nc.Close()
-		}
-	}()
-	defer func() {
-		l.Close()
-		wg.Wait()
-	}()
-	origin, _ := proto.ParseOrigin("http://" + l.Addr().String())
+	addr := canned.Listen(t, func(nc net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = nc.Read(buf)
+		_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		time.Sleep(20 * time.Millisecond)
+	})
+	origin, _ := proto.ParseOrigin("http://" + addr)
 	p := pool.New(pool.Options{})
 	defer p.Close()
 	for i := range 3 {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/httpwire/httpwire/driver"
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/internal/canned"
 	"github.com/httpwire/httpwire/internal/h2server"
 	"github.com/httpwire/httpwire/pool"
 	"github.com/httpwire/httpwire/proto"
@@ -100,40 +101,14 @@ func TestHealthCheck(t *testing.T) {
 
 // TestCancelWhileDialing: a dial cancelled halfway (a TLS server that never answers) leaves nothing behind.
 func TestCancelWhileDialing(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	var mu sync.Mutex
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			nc, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, nc)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		l.Close()
-		<-done
-		mu.Lock()
-		for _, nc := range held {
-			nc.Close()
-		}
-		mu.Unlock()
-	}()
-	origin, _ := proto.ParseOrigin("https://" + l.Addr().String())
+	// Connections are held open, never answered, until the test ends.
+	addr := canned.Listen(t, func(nc net.Conn) { _, _ = io.Copy(io.Discard, nc) })
+	origin, _ := proto.ParseOrigin("https://" + addr)
 	p := pool.New(pool.Options{Driver: driver.Options{TLSConfig: &tls.Config{}}})
 	defer p.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err = p.Do(ctx, &pool.Request{Method: "GET", Origin: origin})
+	_, err := p.Do(ctx, &pool.Request{Method: "GET", Origin: origin})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want context.DeadlineExceeded", err)
 	}
