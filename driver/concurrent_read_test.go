@@ -35,32 +35,7 @@ func TestConcurrentBodyReads(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var mu sync.Mutex
-				total, foreign := 0, 0
-				var wg sync.WaitGroup
-				for range 2 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						buf := make([]byte, 7000)
-						for {
-							clear(buf)
-							n, err := resp.Body.Read(buf)
-							mu.Lock()
-							total += n
-							foreign += n - bytes.Count(buf[:n], []byte("x"))
-							mu.Unlock()
-							if err == io.EOF {
-								return
-							}
-							if err != nil {
-								t.Error(err)
-								return
-							}
-						}
-					}()
-				}
-				wg.Wait()
+				total, foreign := readWithTwo(t, resp.Body, 7000, 'x')
 				resp.Body.Close()
 				if total != size || foreign != 0 {
 					t.Fatalf("the two readers got %d bytes (want %d), %d of them not the server's", total, size, foreign)
@@ -68,4 +43,37 @@ func TestConcurrentBodyReads(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readWithTwo reads body to its end from two goroutines at once, bufSize bytes at a time (each buffer
+// cleared before its Read), and returns the bytes read and how many of them were not want. A Read error
+// other than io.EOF fails the test.
+func readWithTwo(t *testing.T, body io.Reader, bufSize int, want byte) (total, foreign int) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, bufSize)
+			for {
+				clear(buf)
+				n, err := body.Read(buf)
+				mu.Lock()
+				total += n
+				foreign += n - bytes.Count(buf[:n], []byte{want})
+				mu.Unlock()
+				if err == io.EOF {
+					return
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return total, foreign
 }
