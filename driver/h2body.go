@@ -141,7 +141,7 @@ func (c *h2Conn) waitIdle(st *h2Stream) {
 
 // waitIdleTimed is waitIdle with Options.ReadTimeout.
 func (c *h2Conn) waitIdleTimed(st *h2Stream) {
-	expired := false
+	expired, moved := false, st.moved
 	t := time.AfterFunc(c.opts.ReadTimeout, func() {
 		c.mu.Lock()
 		expired = true
@@ -150,10 +150,12 @@ func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	})
 	st.cond.Wait()
 	t.Stop()
-	// While the sender reads the request body, the server may wait for it before answering: the clock starts
-	// again once the body is sent (the sender wakes the wait), as on HTTP/1.1, where it starts after the
-	// body. A sender waiting for the server to open a window does not stop it.
-	if expired && !(st.sending && st.readingBody) && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
+	// While the sender reads the request body, or when the upload moved since the wait began (data went out,
+	// or the sender finished), the server may be waiting for it before answering: the clock starts again, as
+	// on HTTP/1.1, where it starts after the body. A sender that only waited for the server to open a window
+	// does not stop it.
+	uploading := st.sending && st.readingBody || st.moved != moved
+	if expired && !uploading && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
 		st.failLocked(ErrReadTimeout)
 		c.stopSenderLocked(st) // a sender waiting for a window, or in the body's Read, stops too
 		c.window.Broadcast()

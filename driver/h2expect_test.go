@@ -172,12 +172,12 @@ func TestH2ExpectSuccessFirst(t *testing.T) {
 // wait for 100 Continue: the body goes when ExpectContinueTimeout passes, as on HTTP/1.1.
 func TestH2ExpectWaitOutlastsReadTimeout(t *testing.T) {
 	origin := byteCountServer(t)
-	c := dialOrigin(t, origin, &driver.Options{H2C: true, ReadTimeout: 100 * time.Millisecond,
-		ExpectContinueTimeout: 300 * time.Millisecond})
+	c := dialOrigin(t, origin, &driver.Options{H2C: true, ReadTimeout: 200 * time.Millisecond,
+		ExpectContinueTimeout: 600 * time.Millisecond})
 	var infos []int
 	resp, err := c.RoundTrip(context.Background(), expectRequest(origin, strings.NewReader("hello"), 5, &infos))
 	if err != nil {
-		t.Fatalf("a 300 ms wait for 100 Continue with a 100 ms ReadTimeout: %v", err)
+		t.Fatalf("a 600 ms wait for 100 Continue with a 200 ms ReadTimeout: %v", err)
 	}
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()

@@ -89,6 +89,7 @@ func (c *h2Conn) sendRequestBody(ctx context.Context, st *h2Stream) {
 	st.closeRequestBody()
 	c.mu.Lock()
 	st.sending = false
+	st.moved++
 	st.cond.Broadcast() // a timed wait for the response starts again (waitIdleTimed)
 	if err != nil && st.err == nil {
 		if st.ended {
@@ -279,6 +280,9 @@ func (c *h2Conn) sendData(st *h2Stream, p []byte) error {
 			return err
 		}
 		p = p[n:]
+		if n > 0 {
+			st.moved++
+		}
 		c.armLocked()
 		c.kickLocked()
 		// armLocked may have failed the connection (a timer expired): then nothing will wake a Wait, and

@@ -45,6 +45,7 @@ type h2Stream struct {
 	sending       bool        // the request body is still being sent, by sendRequestBody
 	respDone      bool        // the response body was read to its end while sending: the sender removes st
 	readingBody   bool        // the sender is in the request body's Read (not waiting for a window)
+	moved         int         // counts the upload's steps: data handed to the core, and its end (ReadTimeout)
 	finisher      Finisher    // told when the sender ends (h2Body.WaitUpload)
 	expect        bool        // the request asks for 100 Continue before its body (RFC 9110 §10.1.1)
 	got100        bool        // a 100 Continue arrived
