@@ -2,8 +2,11 @@
 
 GO       ?= go
 FUZZTIME ?= 30s
-# The shared specifications and vectors live next to the clone: <parent>/shared.
-SHARED   ?= $(CURDIR)/../shared
+# The shared specifications and vectors live next to the clone: <parent>/shared. A clone of a local checkout
+# (git clone /path/to/main) finds them next to that checkout instead, when it has none of its own.
+ORIGIN_SHARED := $(shell o=$$(git config --get remote.origin.url 2>/dev/null); \
+	[ -d "$$o/../shared" ] && cd "$$o/../shared" && pwd)
+SHARED   ?= $(firstword $(wildcard $(CURDIR)/../shared) $(ORIGIN_SHARED) $(CURDIR)/../shared)
 
 STATICCHECK_VERSION := v0.8.2
 H2SPEC_VERSION      := v2.2.1+incompatible
