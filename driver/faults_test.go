@@ -95,48 +95,64 @@ func TestFaultMalformedResponse(t *testing.T) {
 	}
 }
 
-// TestFaultStaleKeepAlive: a kept-alive connection the server closed. When the close is visible before the
-// next request, nothing is sent and the request fails with ErrNotProcessed; when the server closes after
-// reading it without answering, it fails with ErrConnStale, which a pool retries only for idempotent
-// requests.
+// TestFaultStaleKeepAlive: a kept-alive connection the server closed, or on which it sent bytes nobody asked
+// for. When that is visible before the next request, nothing is sent and the request fails with
+// ErrNotProcessed; when the server closes after reading it without answering, it fails with ErrConnStale,
+// which a pool retries only for idempotent requests. A GET on a plain connection goes through the exchanger,
+// a POST with a body through the idle look: both must tell the same.
 func TestFaultStaleKeepAlive(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		closeFirst bool
-		want       error
+		name  string
+		spoil string // "close" or "extra" before the second request; "" closes after reading it
+		want  error
 	}{
-		{"closed while idle", true, driver.ErrNotProcessed},
-		{"closed after the request", false, driver.ErrConnStale},
+		{"closed while idle", "close", driver.ErrNotProcessed},
+		{"bytes while idle", "extra", driver.ErrNotProcessed},
+		{"closed after the request", "", driver.ErrConnStale},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			origin := rawServer(t, func(nc net.Conn) {
-				br := bufio.NewReader(nc)
-				if _, err := http.ReadRequest(br); err != nil {
-					return
+		for _, method := range []string{"GET", "POST"} {
+			t.Run(tc.name+"/"+method, func(t *testing.T) {
+				secondSeen := make(chan bool, 1)
+				origin := rawServer(t, func(nc net.Conn) {
+					br := bufio.NewReader(nc)
+					if _, err := http.ReadRequest(br); err != nil {
+						return
+					}
+					_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+					switch tc.spoil {
+					case "close":
+						nc.(*net.TCPConn).CloseWrite()
+					case "extra": // late, so that they are not read with the response
+						time.Sleep(10 * time.Millisecond)
+						_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nforge")
+					}
+					_, err := br.Peek(1) // the second request, never answered
+					secondSeen <- err == nil
+				})
+				c := dialOrigin(t, origin, nil)
+				resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+				if err != nil {
+					t.Fatal(err)
 				}
-				_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-				if tc.closeFirst {
-					nc.(*net.TCPConn).CloseWrite()
-					_, _ = io.Copy(io.Discard, br)
-					return
+				_, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if tc.spoil != "" {
+					time.Sleep(50 * time.Millisecond) // let the FIN or the bytes arrive
 				}
-				_, _ = http.ReadRequest(br) // the second request, never answered
+				req := &driver.Request{Method: method, Origin: origin}
+				if method == "POST" {
+					req.Body, req.ContentLength = strings.NewReader("body"), 4
+				}
+				_, err = c.RoundTrip(context.Background(), req)
+				if !errors.Is(err, tc.want) {
+					t.Fatalf("second request: %v, want %v", err, tc.want)
+				}
+				c.Close()
+				if seen := <-secondSeen; seen != (tc.spoil == "") {
+					t.Errorf("the server got bytes of the second request: %v; want %v", seen, tc.spoil == "")
+				}
 			})
-			c := dialOrigin(t, origin, nil)
-			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, _ = io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if tc.closeFirst {
-				time.Sleep(50 * time.Millisecond) // let the FIN arrive
-			}
-			_, err = c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("second request: %v, want %v", err, tc.want)
-			}
-		})
+		}
 	}
 }
 

@@ -40,6 +40,8 @@ type h1Conn struct {
 	ctx        context.Context
 	trace      *RequestTrace // of the request in flight
 	peek       *idlePeeker   // looks at the socket between requests
+	x          *exchanger    // writes and reads a reused plain connection's bodiless requests; nil: cannot
+	xMade      bool          // x was made (lazily, on the first reuse)
 	authority  []byte        // the Host of authOrigin, built once
 	authOrigin proto.Origin
 	head       proto.RequestHead // the request head, rebuilt in place for each request
@@ -113,14 +115,15 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 		c.stop = context.AfterFunc(ctx, func() { c.nc.Close() })
 	}
 
+	exchange := reused && c.canExchange(req)
 	if reused {
-		if err := c.checkIdle(); err != nil {
+		if err := c.checkIdle(exchange); err != nil {
 			c.finish(false)
 			return nil, err
 		}
 	}
 	start := time.Now()
-	resp, err := c.roundTrip(req, reused)
+	resp, err := c.roundTrip(req, reused, exchange)
 	closeRequestBody(req) // sent, or never will be: HTTP/1.1 sends it before the response is read
 	if err == nil && ctx.Err() != nil && resp.Extensions.NetworkStream == nil {
 		// The context ended while the head arrived: closing a TLS connection says close_notify first, and a
@@ -138,7 +141,7 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	return resp, nil
 }
 
-func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
+func (c *h1Conn) roundTrip(req *Request, reused, exchange bool) (*Response, error) {
 	if c.authority == nil || c.authOrigin != req.Origin {
 		c.authority, c.authOrigin = []byte(req.Origin.Authority()), req.Origin
 	}
@@ -153,13 +156,13 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 	if err := c.core.SendRequest(head); err != nil {
 		return nil, err
 	}
+	if exchange {
+		return c.exchange(req)
+	}
 	hasBody := req.Body != nil || req.Trailer != nil
 	expect := head.Fields.HasToken("Expect", "100-continue") && hasBody
 	if err := c.flush(); err != nil {
-		if reused && c.ctx.Err() == nil && !isTimeout(err) {
-			return nil, fmt.Errorf("%w: %w", ErrConnStale, err) // the idle connection was gone
-		}
-		return nil, err
+		return nil, c.staleWrite(err, reused)
 	}
 	var early *Response
 	if expect {
@@ -209,10 +212,14 @@ func (c *h1Conn) roundTrip(req *Request, reused bool) (*Response, error) {
 
 // checkIdle makes sure a kept-alive connection is still quiet before reusing it: bytes that arrived while it
 // was idle answer no request of ours (net/http: "unsolicited response on idle HTTP channel"), and the end of
-// input means the server closed it. Either way nothing was sent, so the request can go elsewhere.
-func (c *h1Conn) checkIdle() error {
+// input means the server closed it. Either way nothing was sent, so the request can go elsewhere. With
+// exchange, the socket is left to the exchanger, whose first read makes the same look.
+func (c *h1Conn) checkIdle(exchange bool) error {
 	if extra, eof := c.core.TrailingData(); len(extra) > 0 || eof {
 		return fmt.Errorf("%w: the idle connection has data or was closed", ErrNotProcessed)
+	}
+	if exchange {
+		return nil
 	}
 	if c.peek == nil {
 		c.peek = newIdlePeeker(c.nc)
@@ -344,6 +351,79 @@ func (c *h1Conn) awaitContinue(req *Request) (*Response, error) {
 	return nil, c.nc.SetReadDeadline(time.Time{})
 }
 
+// canExchange reports whether req, on a reused connection, can go through the exchanger: a plain socket, a
+// request without a body (which the exchanger writes in one go), and no trace (whose WroteRequest would
+// come late).
+func (c *h1Conn) canExchange(req *Request) bool {
+	if req.Body != nil || req.Trailer != nil || req.Trace != nil {
+		return false
+	}
+	if !c.xMade {
+		c.x, c.xMade = newExchanger(c.nc), true
+	}
+	return c.x != nil
+}
+
+// exchange sends the bodiless request whose head the core holds, with the look at the idle socket, the write
+// and the read of the answer's first bytes made as one (exchanger), then reads on as readResponse does.
+func (c *h1Conn) exchange(req *Request) (*Response, error) {
+	if err := c.core.SendEnd(nil); err != nil {
+		return nil, err
+	}
+	if c.opts.ReadTimeout > 0 {
+		if err := c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout)); err != nil {
+			return nil, err
+		}
+	}
+	if c.buf == nil {
+		c.buf = readBuffers.Get().(*[]byte)
+	}
+	r := c.x.exchange(c.core.Pending(), *c.buf)
+	c.core.Advance(r.wrote)
+	switch {
+	case r.idle:
+		return nil, fmt.Errorf("%w: unsolicited bytes or the end of input on an idle connection", ErrNotProcessed)
+	case r.werr != nil:
+		return nil, c.staleWrite(fmt.Errorf("write: %w", r.werr), true)
+	case !r.sent: // the socket took part of the request: the rest goes the ordinary way
+		if err := c.flush(); err != nil {
+			return nil, c.staleWrite(err, true)
+		}
+		return c.readResponse(req, true)
+	case r.rerr != nil:
+		return nil, c.staleRead(r.rerr, true)
+	case r.eof:
+		if err := c.core.ReceiveEOF(); err != nil {
+			return nil, err
+		}
+	default:
+		c.gotBytes = true
+		c.trace.gotFirstResponseByte()
+		if err := c.core.Receive((*c.buf)[:r.n]); err != nil {
+			return nil, err
+		}
+	}
+	return c.readResponse(req, true)
+}
+
+// staleWrite explains a failed write of a request: on a kept-alive connection, unless the caller's context
+// or a timeout caused it, the server had closed the connection.
+func (c *h1Conn) staleWrite(err error, reused bool) error {
+	if reused && c.ctx.Err() == nil && !isTimeout(err) {
+		return fmt.Errorf("%w: %w", ErrConnStale, err) // the idle connection was gone
+	}
+	return err
+}
+
+// staleRead explains a failed read before any byte of the response: on a kept-alive connection, unless the
+// caller's context or a timeout caused it, the server had closed the connection.
+func (c *h1Conn) staleRead(err error, reused bool) error {
+	if reused && !c.gotBytes && !isTimeout(err) && c.ctx.Err() == nil {
+		return fmt.Errorf("%w: %w", ErrConnStale, err)
+	}
+	return err
+}
+
 // readResponse reads up to the final response head.
 func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 	for {
@@ -358,10 +438,7 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 		switch e := ev.(type) {
 		case nil:
 			if _, err := c.fill(); err != nil {
-				if reused && !c.gotBytes && !isTimeout(err) && c.ctx.Err() == nil {
-					return nil, fmt.Errorf("%w: %w", ErrConnStale, err)
-				}
-				return nil, err
+				return nil, c.staleRead(err, reused)
 			}
 		case *h1.InformationalResponse:
 			if e.Status == 101 {
