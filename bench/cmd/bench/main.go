@@ -35,7 +35,9 @@ type result struct {
 	WriteCallsPerOp float64 `json:"write_calls_per_op,omitempty"`
 	// BytesPerConn is the memory an idle connection (idle-mem) or an open HTTP/2 stream (stream-mem) costs.
 	BytesPerConn float64 `json:"bytes_per_conn,omitempty"`
-	Err          string  `json:"error,omitempty"`
+	// External marks an outside program (h2load): only its rates are known.
+	External bool   `json:"external,omitempty"`
+	Err      string `json:"error,omitempty"`
 }
 
 // implFilter, when set, skips every other implementation.
@@ -153,6 +155,11 @@ func printTable(w io.Writer, results []result) {
 			}
 			if r.Err != "" {
 				fmt.Fprintf(tw, "%s\t%s\terror: %s\t\t\t\t\t\t\t\t\t\n", r.Scenario, r.Impl, r.Err)
+				continue
+			}
+			if r.External {
+				fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.1f\t–\t–\t–\t–\t–\t%s\t\t\n", r.Scenario, r.Impl, r.OpsPerSec,
+					r.BytesPerSec/1e6, ratio)
 				continue
 			}
 			if r.BytesPerConn > 0 {

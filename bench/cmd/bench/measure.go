@@ -27,11 +27,13 @@ func cpuTime() time.Duration {
 const rounds = 5
 
 // contender is one implementation in a scenario: op runs one operation on the given worker (0 to workers-1)
-// and returns the bytes it moved.
+// and returns the bytes it moved. An outside program (h2load) has round instead, which runs it for about the
+// given time and reports what it measured; it takes its turns among the others like any contender.
 type contender struct {
 	impl    string
 	workers int
 	op      func(worker int) (int64, error)
+	round   func(d time.Duration) sample
 }
 
 // each makes a contender of an op that does not care which worker runs it.
@@ -57,6 +59,9 @@ func compare(scenario string, d time.Duration, cs []contender) []result {
 			failed[i] = "skipped (-impl)"
 			continue
 		}
+		if c.round != nil {
+			continue // an outside program warms up in its own run
+		}
 		// Warm up: connections, caches.
 		for w := range min(c.workers, 8) {
 			if _, err := c.op(w); err != nil {
@@ -70,7 +75,12 @@ func compare(scenario string, d time.Duration, cs []contender) []result {
 			if failed[i] != "" {
 				continue
 			}
-			s := runRound(c, d/rounds)
+			var s sample
+			if c.round != nil {
+				s = c.round(d / rounds)
+			} else {
+				s = runRound(c, d/rounds)
+			}
 			if s.err != "" {
 				failed[i] = s.err
 				continue
@@ -88,14 +98,16 @@ func compare(scenario string, d time.Duration, cs []contender) []result {
 	return results
 }
 
-// sample is what one round of one contender measured.
+// sample is what one round of one contender measured. An outside program reports rates (rate, byteRate)
+// rather than counts, and nothing of its CPU, allocations or latencies.
 type sample struct {
-	ops, bytes    int64
-	elapsed, cpu  time.Duration
-	mallocs       uint64
-	reads, writes int64
-	lat           []time.Duration // every 8th operation's
-	err           string
+	ops, bytes     int64
+	elapsed, cpu   time.Duration
+	mallocs        uint64
+	reads, writes  int64
+	lat            []time.Duration // every 8th operation's
+	rate, byteRate float64         // operations and bytes per second, as an outside program reported them
+	err            string
 }
 
 // runRound runs c's op on its workers for about d. The harness stays out of the way: a timer ends the
@@ -166,6 +178,9 @@ func merge(scenario, impl string, ss []sample) result {
 		r.Err = "no round completed"
 		return r
 	}
+	if ss[0].rate > 0 {
+		return mergeRates(r, ss)
+	}
 	var total sample
 	rates := make([]float64, len(ss))
 	for i, s := range ss {
@@ -190,6 +205,14 @@ func merge(scenario, impl string, ss []sample) result {
 		sort.Slice(total.lat, func(i, j int) bool { return total.lat[i] < total.lat[j] })
 		r.P99us = float64(total.lat[len(total.lat)*99/100].Microseconds())
 	}
+	return r
+}
+
+// mergeRates reports the rounds of an outside program: the median round's rates.
+func mergeRates(r result, ss []sample) result {
+	sort.Slice(ss, func(i, j int) bool { return ss[i].rate < ss[j].rate })
+	r.OpsPerSec, r.BytesPerSec = ss[len(ss)/2].rate, ss[len(ss)/2].byteRate
+	r.External = true
 	return r
 }
 

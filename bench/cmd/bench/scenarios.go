@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"sort"
 	"strconv"
 	"time"
 
@@ -217,42 +216,36 @@ func runH2(d time.Duration, name string, workers int, path string) ([]result, er
 	xt, closeXT := xnetTransport()
 	defer closeXT()
 	cs = append(cs, withBuffers("x/net/http2", workers, buf, roundTripGet(xt, hreq)))
-	rs := compare(name, d, cs)
-
-	if h2load, err := exec.LookPath("h2load"); err == nil {
-		rs = append(rs, runH2load(h2load, name, "http://"+addr+path, workers, d))
+	if bin, err := exec.LookPath("h2load"); err == nil {
+		cs = append(cs, contender{impl: "h2load", round: h2loadRound(bin, "http://"+addr+path, workers)})
 	}
-	return rs, nil
+	return compare(name, d, cs), nil
 }
 
 var h2loadRate = regexp.MustCompile(`finished in [^,]+, ([\d.]+) req/s, ([\d.]+)([KMG]?B)/s`)
 
-// runH2load reports h2load's own figures: the C ceiling over one connection. It runs rounds times (each at
-// least a second, h2load's smallest duration) and the median run counts.
-func runH2load(bin, name, url string, streams int, d time.Duration) result {
-	r := result{Scenario: name, Impl: "h2load"}
-	secs := strconv.Itoa(max(1, int((d / rounds).Seconds())))
-	var runs []result
-	for range rounds {
+// h2loadRound runs h2load, the C ceiling over one connection, for one turn of about d (at least a second,
+// its shortest duration), and reports its own figures.
+func h2loadRound(bin, url string, streams int) func(d time.Duration) sample {
+	return func(d time.Duration) sample {
+		secs := strconv.Itoa(max(1, int(d.Seconds())))
 		out, err := exec.Command(bin, "-c", "1", "-m", strconv.Itoa(streams), "-D", secs, url).CombinedOutput()
 		if err != nil {
-			r.Err = fmt.Sprintf("%v", err)
-			return r
+			return sample{err: fmt.Sprintf("h2load: %v", err)}
 		}
 		m := h2loadRate.FindSubmatch(out)
 		if m == nil {
-			r.Err = "unreadable h2load output"
-			return r
+			return sample{err: "unreadable h2load output"}
 		}
-		run := r
-		run.OpsPerSec, _ = strconv.ParseFloat(string(m[1]), 64)
+		var s sample
+		s.rate, _ = strconv.ParseFloat(string(m[1]), 64)
 		v, _ := strconv.ParseFloat(string(m[2]), 64)
-		mult := map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[string(m[3])]
-		run.BytesPerSec = v * mult
-		runs = append(runs, run)
+		s.byteRate = v * map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[string(m[3])]
+		if s.rate == 0 {
+			s.err = "h2load completed no request"
+		}
+		return s
 	}
-	sort.Slice(runs, func(i, j int) bool { return runs[i].OpsPerSec < runs[j].OpsPerSec })
-	return runs[len(runs)/2]
 }
 
 // startH2Server starts nghttpd if it is installed and net/http's h2c server if not.

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestCompareOutsideProgram: an outside program's turns are interleaved with the others', and its result is
+// its median turn's reported rates, marked external.
+func TestCompareOutsideProgram(t *testing.T) {
+	var mu sync.Mutex
+	var turns []string
+	inside := each("inside", 1, func() (int64, error) {
+		mu.Lock()
+		if len(turns) == 0 || turns[len(turns)-1] != "i" {
+			turns = append(turns, "i")
+		}
+		mu.Unlock()
+		return 1, nil
+	})
+	rates := []float64{30, 10, 50, 20, 40} // median 30
+	outside := contender{impl: "outside", round: func(time.Duration) sample {
+		mu.Lock()
+		defer mu.Unlock()
+		turns = append(turns, "o")
+		r := rates[0]
+		rates = rates[1:]
+		return sample{rate: r, byteRate: r * 1000}
+	}}
+	rs := compare("test", 50*time.Millisecond, []contender{inside, outside})
+	mu.Lock()
+	order := strings.Join(turns, "")
+	mu.Unlock()
+	// The inside contender's warm-up op comes first; then five turns each, alternating.
+	if order != "ioioioioio" {
+		t.Errorf("turns %q, want the two contenders alternating five times", order)
+	}
+	if rs[0].Err != "" || rs[0].External || rs[0].OpsPerSec <= 0 {
+		t.Errorf("inside: %+v", rs[0])
+	}
+	if o := rs[1]; o.Err != "" || !o.External || o.OpsPerSec != 30 || o.BytesPerSec != 30000 {
+		t.Errorf("outside: %+v, want the median turn (30 ops/s, 30000 B/s), external", o)
+	}
+}
