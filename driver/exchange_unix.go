@@ -5,6 +5,7 @@ package driver
 import (
 	"errors"
 	"net"
+	"os"
 	"syscall"
 )
 
@@ -27,6 +28,7 @@ import (
 type exchanger struct {
 	rc syscall.RawConn
 	fn func(fd uintptr) bool
+	nc net.Conn // for the addresses in errors
 
 	out, in []byte
 	res     exchangeResult
@@ -61,7 +63,7 @@ func newExchanger(nc net.Conn) *exchanger {
 	if err != nil {
 		return nil
 	}
-	x := &exchanger{rc: rc}
+	x := &exchanger{rc: rc, nc: nc}
 	x.fn = x.step
 	return x
 }
@@ -91,7 +93,7 @@ func (x *exchanger) step(fd uintptr) bool {
 		x.res.wrote = w
 		switch {
 		case err != nil && !wouldBlock(err):
-			x.res.werr = err
+			x.res.werr = x.opError("write", err)
 			return true
 		case w < len(x.out):
 			return true // the socket's send buffer is full: the caller writes the rest and reads as usual
@@ -104,13 +106,19 @@ func (x *exchanger) step(fd uintptr) bool {
 	case wouldBlock(err):
 		return false // woken by readiness seen before the write: keep waiting
 	case err != nil:
-		x.res.rerr = err
+		x.res.rerr = x.opError("read", err)
 	case n == 0:
 		x.res.eof = true
 	default:
 		x.res.n = n
 	}
 	return true
+}
+
+// opError dresses a system call's error as net.Conn's Read and Write do.
+func (x *exchanger) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: x.nc.LocalAddr().Network(), Source: x.nc.LocalAddr(), Addr: x.nc.RemoteAddr(),
+		Err: os.NewSyscallError(op, err)}
 }
 
 func readFD(fd uintptr, p []byte) (int, error) {

@@ -132,29 +132,38 @@ func TestExchangerShortWrite(t *testing.T) {
 }
 
 // TestExchangerWaitEnds: a read deadline, or a Close from another goroutine, ends the wait for an answer.
+// Either comes once the server has the request, so that the exchange is surely waiting.
 func TestExchangerWaitEnds(t *testing.T) {
-	t.Run("deadline", func(t *testing.T) {
-		client, _ := tcpPair(t)
-		_ = client.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
-		r := newExchanger(client).exchange([]byte("GET / HTTP/1.1\r\n\r\n"), make([]byte, 64))
-		if !r.sent || !isTimeout(r.rerr) {
-			t.Fatalf("result %+v; want the request sent and a timeout", r)
-		}
-	})
-	t.Run("close", func(t *testing.T) {
-		client, _ := tcpPair(t)
-		x := newExchanger(client)
-		time.AfterFunc(50*time.Millisecond, func() { client.Close() })
-		r := x.exchange([]byte("GET / HTTP/1.1\r\n\r\n"), make([]byte, 64))
-		if !r.sent || !errors.Is(r.rerr, net.ErrClosed) {
-			t.Fatalf("result %+v; want the request sent and net.ErrClosed", r)
-		}
-		// Closed before the exchange: nothing is tried.
-		r = x.exchange([]byte("GET / HTTP/1.1\r\n\r\n"), make([]byte, 64))
-		if r.sent || r.wrote != 0 || r.werr == nil {
-			t.Fatalf("result %+v on a closed connection; want werr and nothing written", r)
-		}
-	})
+	request := []byte("GET / HTTP/1.1\r\n\r\n")
+	for _, tc := range []struct {
+		name  string
+		end   func(client net.Conn)
+		check func(error) bool
+	}{
+		{"deadline", func(c net.Conn) { _ = c.SetReadDeadline(time.Now()) }, isTimeout},
+		{"close", func(c net.Conn) { c.Close() }, func(err error) bool { return errors.Is(err, net.ErrClosed) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client, server := tcpPair(t)
+			x := newExchanger(client)
+			go func() {
+				if _, err := io.ReadFull(server, make([]byte, len(request))); err == nil {
+					tc.end(client)
+				}
+			}()
+			r := x.exchange(request, make([]byte, 64))
+			if !r.sent || !tc.check(r.rerr) {
+				t.Fatalf("result %+v; want the request sent and the wait ended by the %s", r, tc.name)
+			}
+			if tc.name == "close" {
+				// Closed before the exchange: nothing is tried.
+				r = x.exchange(request, make([]byte, 64))
+				if r.sent || r.wrote != 0 || r.werr == nil {
+					t.Fatalf("result %+v on a closed connection; want werr and nothing written", r)
+				}
+			}
+		})
+	}
 }
 
 // TestExchangerOnlyPlainSockets: TLS and wrapped connections, whose Write does more than write, get none.

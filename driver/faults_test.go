@@ -123,7 +123,7 @@ func TestFaultStaleKeepAlive(t *testing.T) {
 					case "close":
 						nc.(*net.TCPConn).CloseWrite()
 					case "extra": // late, so that they are not read with the response
-						time.Sleep(10 * time.Millisecond)
+						time.Sleep(30 * time.Millisecond)
 						_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nforge")
 					}
 					_, err := br.Peek(1) // the second request, never answered
@@ -137,7 +137,7 @@ func TestFaultStaleKeepAlive(t *testing.T) {
 				_, _ = io.ReadAll(resp.Body)
 				resp.Body.Close()
 				if tc.spoil != "" {
-					time.Sleep(50 * time.Millisecond) // let the FIN or the bytes arrive
+					time.Sleep(100 * time.Millisecond) // let the FIN or the bytes arrive
 				}
 				req := &driver.Request{Method: method, Origin: origin}
 				if method == "POST" {

@@ -383,8 +383,12 @@ func (c *h1Conn) exchange(req *Request) (*Response, error) {
 	switch {
 	case r.idle:
 		return nil, fmt.Errorf("%w: unsolicited bytes or the end of input on an idle connection", ErrNotProcessed)
+	case r.werr != nil && r.wrote == 0 && c.ctx.Err() == nil && !isTimeout(r.werr):
+		// Nothing of the request left: the server cannot have acted on it (a connection closed, or reset
+		// between the look and the write).
+		return nil, fmt.Errorf("%w: %w", ErrNotProcessed, r.werr)
 	case r.werr != nil:
-		return nil, c.staleWrite(fmt.Errorf("write: %w", r.werr), true)
+		return nil, c.staleWrite(r.werr, true)
 	case !r.sent: // the socket took part of the request: the rest goes the ordinary way
 		if err := c.flush(); err != nil {
 			return nil, c.staleWrite(err, true)
