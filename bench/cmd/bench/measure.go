@@ -21,9 +21,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// rounds is how many turns each implementation of a scenario gets: the turns are interleaved (A B C, A B C,
-// A B C), so that a change in the machine's load falls on every implementation alike, and the median turn
-// gives the rate.
+// rounds is how many turns each implementation of a scenario gets: the turns are interleaved and rotated
+// (A B C, B C A, C A B, ...), so that a change in the machine's load falls on every implementation alike and
+// none always goes first, and the median turn gives the rate.
 const rounds = 5
 
 // contender is one implementation in a scenario: op runs one operation on the given worker (0 to workers-1)
@@ -70,8 +70,12 @@ func compare(scenario string, d time.Duration, cs []contender) []result {
 			}
 		}
 	}
-	for range rounds {
-		for i, c := range cs {
+	for round := range rounds {
+		// Each round starts with the next contender, so that none always runs first (after the previous
+		// scenario, or in whatever state the one before leaves the machine).
+		for k := range cs {
+			i := (round + k) % len(cs)
+			c := cs[i]
 			if failed[i] != "" {
 				continue
 			}
