@@ -35,7 +35,7 @@ func TestCompareOutsideProgram(t *testing.T) {
 	mu.Unlock()
 	// The inside contender's warm-up op comes first; then five rounds of a turn each, the first contender
 	// of a round rotating: i o, o i, i o, o i, i o. Consecutive inside turns are recorded once (the warm-up
-	// with round 0's, round 2's with round 3's...).
+	// with round 0's, round 1's with round 2's, round 3's with round 4's).
 	if order != "iooiooio" {
 		t.Errorf("turns %q, want warm-up, then i o, o i, i o, o i, i o", order)
 	}
