@@ -72,6 +72,10 @@ func newExchanger(nc net.Conn) *exchanger {
 func (x *exchanger) exchange(out, in []byte) exchangeResult {
 	x.out, x.in, x.stage, x.res = out, in, 0, exchangeResult{}
 	if err := x.rc.Read(x.fn); err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Op == "raw-read" {
+			oe.Op = "read" // as a Read would have said: the error is new, and ours
+		}
 		if x.stage == 0 {
 			x.res.werr = err // closed, or past its deadline, before anything was tried
 		} else {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -154,6 +155,9 @@ func TestExchangerWaitEnds(t *testing.T) {
 			r := x.exchange(request, make([]byte, 64))
 			if !r.sent || !tc.check(r.rerr) {
 				t.Fatalf("result %+v; want the request sent and the wait ended by the %s", r, tc.name)
+			}
+			if msg := r.rerr.Error(); !strings.HasPrefix(msg, "read tcp ") {
+				t.Errorf("error %q; want it to read as a net.Conn Read's", msg)
 			}
 			if tc.name == "close" {
 				// Closed before the exchange: nothing is tried.
