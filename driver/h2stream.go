@@ -22,35 +22,37 @@ type h2Stream struct {
 	req     *Request
 	infos   []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
 	resp    *Response             // its exchange's; the reader fills Status and Header
-	gotHead bool
-	data    []byte // received; data[readOff:] is not yet read
+	data    []byte                // received; data[readOff:] is not yet read
 	readOff int
 	// dst is the buffer of a Read waiting for data, with nothing in data: the reader copies DATA payloads
 	// straight into it (dstN bytes so far), saving a copy.
 	dst      []byte
 	dstN     int
-	ended    bool // END_STREAM received
 	trailers proto.Fields
 	err      error
 
-	woken bool // listed in c.toWake
-
 	// A detached stream (detachLocked) is off the connection: data[readOff:] is its body, and it and
 	// bodyClosed are guarded by its h2Body's lock instead of the connection's.
-	detached    bool
-	buf         *dataBuffer // where data came from (takeBuffer), to give back
-	bodyClosed  bool
-	sendStopped bool // the server has the whole response out and asked us to stop sending (RFC 9113 §8.1)
+	buf *dataBuffer // where data came from (takeBuffer), to give back
 
-	sending       bool        // the request body is still being sent, by sendRequestBody
-	respDone      bool        // the response body was read to its end while sending: the sender removes st
-	readingBody   bool        // the sender is in the request body's Read (not waiting for a window)
-	moved         int         // counts the upload's steps: data handed to the core, and its end (ReadTimeout)
-	finisher      Finisher    // told when the sender ends (h2Body.WaitUpload)
-	expect        bool        // the request asks for 100 Continue before its body (RFC 9110 §10.1.1)
-	got100        bool        // a 100 Continue arrived
-	waitedEnough  bool        // ExpectContinueTimeout passed without one
-	stopWatch     func() bool // ends the context watch (the sender's, once respDone)
+	moved     int         // counts the upload's steps: data handed to the core, and its end (ReadTimeout)
+	finisher  Finisher    // told when the sender ends (h2Body.WaitUpload)
+	stopWatch func() bool // ends the context watch (the sender's, once respDone)
+
+	// The flags sit together, so that an open stream (with its exchange) fits a 512-byte allocation.
+	gotHead      bool
+	ended        bool // END_STREAM received
+	woken        bool // listed in c.toWake
+	detached     bool // see buf
+	bodyClosed   bool
+	sendStopped  bool // the server has the whole response out and asked us to stop sending (RFC 9113 §8.1)
+	sending      bool // the request body is still being sent, by sendRequestBody
+	respDone     bool // the response body was read to its end while sending: the sender removes st
+	readingBody  bool // the sender is in the request body's Read (not waiting for a window)
+	expect       bool // the request asks for 100 Continue before its body (RFC 9110 §10.1.1)
+	got100       bool // a 100 Continue arrived
+	waitedEnough bool // ExpectContinueTimeout passed without one
+
 	reqBodyClosed atomic.Bool // the request body was closed (closeRequestBody)
 }
 
