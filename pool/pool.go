@@ -100,20 +100,30 @@ func (p *Pool) originLocked(o proto.Origin, proxy *url.URL) *originPool {
 	if proxy != nil {
 		key.proxy = proxy.String()
 	}
-	op := p.origins[key]
-	if op == nil {
-		if len(p.origins) >= p.sweepAt {
-			p.sweepLocked()
-		}
-		op = &originPool{key: key, origin: o, name: o.String(), opts: &p.opts.Driver}
-		if proxy != nil {
-			opts := p.opts.Driver
-			opts.Proxy = proxy
-			op.opts = &opts
-			op.name += " via " + proxy.Redacted()
-		}
-		p.origins[key] = op
+	if op := p.origins[key]; op != nil {
+		return op
 	}
+	return p.newOriginLocked(key, proxy)
+}
+
+// newOriginLocked starts keeping the origin of key. It is apart from originLocked so that a request's
+// common path (the origin known) keeps a small frame: a goroutine waiting on a request keeps the stack its
+// deepest call grew (docs/performance.md, stream-mem).
+//
+//go:noinline
+func (p *Pool) newOriginLocked(key poolKey, proxy *url.URL) *originPool {
+	if len(p.origins) >= p.sweepAt {
+		p.sweepLocked()
+	}
+	o := key.origin
+	op := &originPool{key: key, origin: o, name: o.String(), opts: &p.opts.Driver}
+	if proxy != nil {
+		opts := p.opts.Driver
+		opts.Proxy = proxy
+		op.opts = &opts
+		op.name += " via " + proxy.Redacted()
+	}
+	p.origins[key] = op
 	return op
 }
 
@@ -142,21 +152,15 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 	var proxy *url.URL
 	if p.opts.Proxy != nil {
 		var err error
-		if proxy, err = p.opts.Proxy(origin); err != nil {
-			return nil, false, fmt.Errorf("pool: choosing a proxy for %s: %w", origin, err)
+		if proxy, err = p.proxyFor(origin); err != nil {
+			return nil, false, err
 		}
 	}
 	p.mu.Lock()
 	for {
 		op := p.originLocked(origin, proxy) // again after every wait: the origin may have been forgotten
-		if p.closed {
-			p.unlock()
-			return nil, false, ErrClosed
-		}
-		if err := ctx.Err(); err != nil {
-			p.serveLocked() // a turn to dial this request was handed passes to the next
-			p.unlock()
-			return nil, false, err
+		if p.closed || ctx.Err() != nil {
+			return nil, false, p.refuseLocked(ctx)
 		}
 		var now time.Time
 		if c := p.reserveLocked(op, &now); c != nil {
@@ -175,37 +179,74 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 		if p.canDialLocked(op) {
 			return p.dial(ctx, op)
 		}
-		w := &waiter{ready: make(chan *conn, 1)}
-		op.waiters = append(op.waiters, w)
-		if !op.queued {
-			op.queued = true
-			p.waiting = append(p.waiting, op)
+		c, again, err := p.waitLocked(ctx, op)
+		if !again {
+			return c, c != nil, err
+		}
+	}
+}
+
+// proxyFor asks Options.Proxy which proxy serves origin.
+//
+//go:noinline
+func (p *Pool) proxyFor(origin proto.Origin) (*url.URL, error) {
+	proxy, err := p.opts.Proxy(origin)
+	if err != nil {
+		return nil, fmt.Errorf("pool: choosing a proxy for %s: %w", origin, err)
+	}
+	return proxy, nil
+}
+
+// refuseLocked ends an acquire that cannot go on, the pool closed or the context ended, and unlocks.
+//
+//go:noinline
+func (p *Pool) refuseLocked(ctx context.Context) error {
+	if p.closed {
+		p.unlock()
+		return ErrClosed
+	}
+	p.serveLocked() // a turn to dial this request was handed passes to the next
+	p.unlock()
+	return ctx.Err()
+}
+
+// waitLocked queues the request on op until a connection is handed to it (returned), or a turn to dial
+// (again, with the lock held), or ctx ends. It is apart from acquire, and not inlined, so that the common
+// path keeps a small frame.
+//
+//go:noinline
+func (p *Pool) waitLocked(ctx context.Context, op *originPool) (c *conn, again bool, err error) {
+	w := &waiter{ready: make(chan *conn, 1)}
+	op.waiters = append(op.waiters, w)
+	if !op.queued {
+		op.queued = true
+		p.waiting = append(p.waiting, op)
+	}
+	p.unlock()
+	select {
+	case c := <-w.ready:
+		if c != nil {
+			return c, false, nil
+		}
+		p.mu.Lock()
+		op.turns-- // our turn to dial, taken now
+		p.turns--
+		return nil, true, nil
+	case <-ctx.Done():
+		p.mu.Lock()
+		if !op.removeWaiter(w) {
+			// Served at the same moment: give back what it was handed, a connection or the turn to
+			// dial, so that the next waiter gets it.
+			if c := <-w.ready; c != nil {
+				p.releaseLocked(c)
+			} else {
+				op.turns--
+				p.turns--
+				p.serveLocked()
+			}
 		}
 		p.unlock()
-		select {
-		case c := <-w.ready:
-			if c != nil {
-				return c, true, nil
-			}
-			p.mu.Lock()
-			op.turns-- // our turn to dial, taken now
-			p.turns--
-		case <-ctx.Done():
-			p.mu.Lock()
-			if !op.removeWaiter(w) {
-				// Served at the same moment: give back what it was handed, a connection or the turn to
-				// dial, so that the next waiter gets it.
-				if c := <-w.ready; c != nil {
-					p.releaseLocked(c)
-				} else {
-					op.turns--
-					p.turns--
-					p.serveLocked()
-				}
-			}
-			p.unlock()
-			return nil, false, ctx.Err()
-		}
+		return nil, false, ctx.Err()
 	}
 }
 
