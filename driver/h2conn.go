@@ -49,6 +49,10 @@ type h2Conn struct {
 	// for the lock (guarded by mu; each stream is listed once, flagged by its woken field).
 	toWake []*h2Stream
 
+	// Requests for the writer to open (enqueue); queuedN counts those still flagged queued.
+	queue   []*h2Stream
+	queuedN int
+
 	wake chan struct{} // tells the writer there may be output
 	done chan struct{} // closed when the connection dies
 	wg   sync.WaitGroup
@@ -84,7 +88,7 @@ func (c *h2Conn) Available() int {
 	if !c.core.CanOpenStream() {
 		return 0
 	}
-	return max(0, c.capacityLocked()-len(c.streams))
+	return max(0, c.capacityLocked()-len(c.streams)-c.queuedN)
 }
 
 // Capacity reads a copy kept up to date under mu, so that a pool asking with its own lock held never waits
@@ -112,7 +116,7 @@ func (c *h2Conn) capacityLocked() int {
 func (c *h2Conn) Idle() (bool, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.streams) == 0 && c.err == nil, c.idleSince
+	return len(c.streams) == 0 && c.queuedN == 0 && c.err == nil, c.idleSince
 }
 
 // Close ends the connection and waits for its goroutines.
@@ -347,6 +351,9 @@ func (c *h2Conn) writeLoop() {
 			dying = true
 		}
 		c.mu.Lock()
+		if c.err == nil {
+			c.openQueuedLocked()
+		}
 		out = append(out[:0], c.core.Pending()...)
 		c.core.Advance(len(out))
 		c.mu.Unlock()
@@ -356,6 +363,9 @@ func (c *h2Conn) writeLoop() {
 			// costs far more than a yield. Stop yielding once a yield brought nothing new.
 			runtime.Gosched()
 			c.mu.Lock()
+			if c.err == nil {
+				c.openQueuedLocked()
+			}
 			more := c.core.Pending()
 			out = append(out, more...)
 			c.core.Advance(len(more))
@@ -440,6 +450,14 @@ func (c *h2Conn) failLocked(err error) {
 		st.failLocked(err)
 		c.stopSenderLocked(st)
 	}
+	for i, st := range c.queue {
+		if st.queued {
+			st.queued = false
+			st.failLocked(fmt.Errorf("%w: %w", ErrNotProcessed, err)) // never sent
+		}
+		c.queue[i] = nil
+	}
+	c.queue, c.queuedN = c.queue[:0], 0
 	for data, ch := range c.pings {
 		close(ch)
 		delete(c.pings, data)
@@ -460,7 +478,13 @@ func (c *h2Conn) removeLocked(st *h2Stream) {
 	if !st.detached { // a detached stream's body still reads its buffer, and gives it back itself
 		st.releaseBuffer()
 	}
-	if len(c.streams) == 0 {
+	c.idleIfEmptyLocked()
+}
+
+// idleIfEmptyLocked notes when the connection's last request ended: from then on it is idle, or, after a
+// GOAWAY, done.
+func (c *h2Conn) idleIfEmptyLocked() {
+	if len(c.streams) == 0 && c.queuedN == 0 {
 		c.idleSince = time.Now()
 		if c.goAway && c.err == nil {
 			c.failLocked(ErrConnClosed) // drained after GOAWAY: nothing more can run here

@@ -52,6 +52,7 @@ type h2Stream struct {
 	expect       bool // the request asks for 100 Continue before its body (RFC 9110 §10.1.1)
 	got100       bool // a 100 Continue arrived
 	waitedEnough bool // ExpectContinueTimeout passed without one
+	queued       bool // enqueued, not yet opened by the writer (id is 0 until then)
 
 	reqBodyClosed atomic.Bool // the request body was closed (closeRequestBody)
 }
@@ -85,11 +86,18 @@ func (st *h2Stream) failLocked(err error) {
 // has not ended: request and response stream at once (full duplex, RFC 9113 §8.1, as net/http's HTTP/2
 // transport). Cancelling ctx resets the stream (RST_STREAM CANCEL); the connection goes on.
 //
-// It is split in three so that a request waiting for its head holds a small stack: open and finish do the
-// work with their larger frames before and after the wait, and only this frame and awaitHead's stay.
+// It is split so that a request waiting for its head holds a small stack: open (or enqueue) and finish do
+// the work with their larger frames before and after the wait, and only this frame and awaitHead's stay. A
+// request without a body is encoded by the writer (enqueue), since encoding a head is deeper still.
 func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
 	start := time.Now()
-	ex, err := c.open(ctx, req)
+	var ex *h2Exchange
+	var err error
+	if canEnqueue(req) {
+		ex, err = c.enqueue(req)
+	} else {
+		ex, err = c.open(ctx, req)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +159,74 @@ func (c *h2Conn) open(ctx context.Context, req *Request) (*h2Exchange, error) {
 	c.kickLocked()
 	c.mu.Unlock()
 	return ex, nil
+}
+
+// enqueue registers a request without a body for the writer to open (openQueuedLocked): its head is encoded
+// on the writer's goroutine, not the caller's. Encoding is the deepest call a request makes, and a goroutine
+// keeps the stack its deepest call grew while it waits for the response: done here, it would double the
+// memory of every request in flight (docs/performance.md, stream-mem). The writer was to be woken for the
+// HEADERS frame anyway, and the core encodes under the connection's lock either way.
+func (c *h2Conn) enqueue(req *Request) (*h2Exchange, error) {
+	ex := &h2Exchange{st: h2Stream{c: c, req: req, queued: true}}
+	st := &ex.st
+	st.resp = &ex.resp
+	st.cond.L = &c.mu
+	c.mu.Lock()
+	if c.err != nil {
+		return nil, c.notProcessedLocked()
+	}
+	c.queue = append(c.queue, st)
+	c.queuedN++
+	ex.reused = c.reused
+	c.reused = true
+	c.mu.Unlock()
+	c.kick()
+	return ex, nil
+}
+
+// canEnqueue reports whether req goes through enqueue: no body to send after the head (so no sender to
+// start with its stream), not a CONNECT, and no trace (whose WroteHeaders would come before the head is
+// written).
+func canEnqueue(req *Request) bool {
+	return req.Body == nil && req.Trailer == nil && req.Protocol == "" && req.Method != "CONNECT" && req.Trace == nil
+}
+
+// notProcessedLocked is the error of a request the dead connection never sent; it unlocks.
+//
+//go:noinline
+func (c *h2Conn) notProcessedLocked() error {
+	err := fmt.Errorf("%w: %w", ErrNotProcessed, c.err)
+	c.mu.Unlock()
+	return err
+}
+
+// openQueuedLocked opens the streams of the requests enqueued: their HEADERS go out with the writer's next
+// write. A request given up on meanwhile (cancelLocked) is skipped; one the core refuses fails, with
+// ErrNotProcessed when the server cannot have seen it.
+func (c *h2Conn) openQueuedLocked() {
+	if len(c.queue) == 0 {
+		return
+	}
+	for i, st := range c.queue {
+		c.queue[i] = nil
+		if !st.queued {
+			continue
+		}
+		st.queued = false
+		c.queuedN--
+		id, err := c.core.SendRequest(c.h2Head(st.req), true)
+		if err != nil {
+			if errors.Is(err, h2.ErrGoingAway) || errors.Is(err, h2.ErrStreamLimit) || errors.Is(err, h2.ErrStreamIDsExhausted) {
+				err = fmt.Errorf("%w: %w", ErrNotProcessed, err)
+			}
+			st.failLocked(err)
+			continue
+		}
+		st.id = id
+		c.streams[id] = st
+	}
+	c.queue = c.queue[:0]
+	c.armLocked()
 }
 
 // watch resets the stream when ctx ends; the function returned stops watching.
@@ -282,6 +358,13 @@ func (st *h2Stream) trailerFields() proto.Fields {
 
 // cancelLocked resets a stream the application gave up on.
 func (c *h2Conn) cancelLocked(st *h2Stream) {
+	if st.queued {
+		st.queued = false // the writer skips it: nothing was sent
+		c.queuedN--
+		c.idleIfEmptyLocked()
+		st.cond.Broadcast()
+		return
+	}
 	if c.streams[st.id] != st {
 		return
 	}

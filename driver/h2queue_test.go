@@ -1,0 +1,169 @@
+package driver_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/proto"
+)
+
+// gatedConn is a connection whose writes wait while the gate is shut.
+type gatedConn struct {
+	net.Conn
+	mu      sync.Mutex
+	shut    chan struct{} // nil: open
+	waiting chan struct{} // closed when a write starts waiting at the shut gate
+}
+
+func (g *gatedConn) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	shut, waiting := g.shut, g.waiting
+	g.mu.Unlock()
+	if shut != nil {
+		close(waiting)
+		<-shut
+	}
+	return g.Conn.Write(p)
+}
+
+// close shuts the gate; the function returned opens it.
+func (g *gatedConn) close() (waiting <-chan struct{}, open func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	shut, w := make(chan struct{}), make(chan struct{})
+	g.shut, g.waiting = shut, w
+	return w, func() {
+		g.mu.Lock()
+		g.shut = nil
+		g.mu.Unlock()
+		close(shut)
+	}
+}
+
+// TestH2QueuedRequestCancelled: a bodiless request waits for the connection's writer to encode and send its
+// head. Cancelled while the writer is busy (here, stuck in a write), it returns at once, and its head is never
+// sent: the server sees only the requests still wanted, and the connection goes idle once they end.
+func TestH2QueuedRequestCancelled(t *testing.T) {
+	var seen sync.Map // targets the server received
+	var count atomic.Int32
+	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
+		e, ok := ev.(*h2.HeadersReceived)
+		if !ok || e.Kind != h2.KindRequest {
+			return
+		}
+		seen.Store(string(e.Request.Target), true)
+		count.Add(1)
+		_ = sc.SendResponse(e.StreamID, proto.NewResponse(200, "content-length", "2"), false)
+		_, _ = sc.SendData(e.StreamID, []byte("ok"), true)
+	})
+	var gc *gatedConn
+	opts := &driver.Options{H2C: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		gc = &gatedConn{Conn: nc}
+		return gc, nil
+	}}
+	c := dialOrigin(t, origin, opts)
+	get := func(ctx context.Context, target string) error {
+		resp, err := c.RoundTrip(ctx, &driver.Request{Method: "GET", Origin: origin, Target: target})
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, err = io.ReadAll(resp.Body)
+		return err
+	}
+	if err := get(context.Background(), "/warm"); err != nil {
+		t.Fatal(err)
+	}
+
+	waiting, open := gc.close()
+	first := make(chan error, 1)
+	go func() { first <- get(context.Background(), "/first") }()
+	select {
+	case <-waiting: // the writer encoded /first and is stuck writing it
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writer never wrote")
+	}
+	base := c.Available() // /first is open
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() { second <- get(ctx, "/second") }()
+	waitUntil(t, func() bool { return c.Available() < base }) // /second is queued
+	cancel()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled request: %v; want context.Canceled", err)
+	}
+	open()
+	if err := <-first; err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	if err := get(context.Background(), "/third"); err != nil {
+		t.Fatalf("third request: %v", err)
+	}
+	if _, ok := seen.Load("/second"); ok {
+		t.Error("the server received the cancelled request")
+	}
+	if n := count.Load(); n != 3 {
+		t.Errorf("the server received %d requests; want 3 (/warm, /first, /third)", n)
+	}
+	waitUntil(t, func() bool { idle, _ := c.Idle(); return idle })
+}
+
+// TestH2QueuedRequestConnectionEnds: a request still waiting for the writer when the connection ends was
+// never sent, so it fails with ErrNotProcessed, which a pool retries elsewhere.
+func TestH2QueuedRequestConnectionEnds(t *testing.T) {
+	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
+		if e, ok := ev.(*h2.HeadersReceived); ok && e.Kind == h2.KindRequest {
+			_ = sc.SendResponse(e.StreamID, proto.NewResponse(200, "content-length", "0"), true)
+		}
+	})
+	var gc *gatedConn
+	opts := &driver.Options{H2C: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		gc = &gatedConn{Conn: nc}
+		return gc, nil
+	}}
+	c := dialOrigin(t, origin, opts)
+	get := func(target string) error {
+		resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: target})
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := get("/warm"); err != nil {
+		t.Fatal(err)
+	}
+	waiting, open := gc.close()
+	first := make(chan error, 1)
+	go func() { first <- get("/first") }()
+	<-waiting
+	base := c.Available()
+	second := make(chan error, 1)
+	go func() { second <- get("/second") }()
+	waitUntil(t, func() bool { return c.Available() < base })
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	if err := <-second; !errors.Is(err, driver.ErrNotProcessed) {
+		t.Errorf("queued request: %v; want ErrNotProcessed", err)
+	}
+	open()
+	<-closed
+	if err := <-first; err == nil || errors.Is(err, driver.ErrNotProcessed) {
+		t.Errorf("sent request: %v; want a failure other than ErrNotProcessed (its head went out)", err)
+	}
+}
