@@ -331,6 +331,11 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 				st.failLocked(fmt.Errorf("%w: GOAWAY (last stream %d, %v)", ErrNotProcessed, e.LastStreamID, e.Code))
 			}
 		}
+		if c.queuedN > 0 {
+			// Requests the writer has not opened yet cannot be: they go elsewhere now, not when it next runs.
+			c.failQueuedLocked(fmt.Errorf("%w: GOAWAY before it was sent (%v)", ErrNotProcessed, e.Code))
+			c.idleIfEmptyLocked()
+		}
 		c.window.Broadcast()
 	case *h2.PingAcked:
 		if ch := c.pings[e.Data]; ch != nil {
@@ -450,14 +455,7 @@ func (c *h2Conn) failLocked(err error) {
 		st.failLocked(err)
 		c.stopSenderLocked(st)
 	}
-	for i, st := range c.queue {
-		if st.queued {
-			st.queued = false
-			st.failLocked(fmt.Errorf("%w: %w", ErrNotProcessed, err)) // never sent
-		}
-		c.queue[i] = nil
-	}
-	c.queue, c.queuedN = c.queue[:0], 0
+	c.failQueuedLocked(fmt.Errorf("%w: %w", ErrNotProcessed, err))
 	for data, ch := range c.pings {
 		close(ch)
 		delete(c.pings, data)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/httpwire/httpwire/driver"
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/internal/canned"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -34,18 +35,21 @@ func (g *gatedConn) Write(p []byte) (int, error) {
 	return g.Conn.Write(p)
 }
 
-// close shuts the gate; the function returned opens it.
-func (g *gatedConn) close() (waiting <-chan struct{}, open func()) {
+// close shuts the gate; the function returned opens it, and is called when the test ends too (before the
+// connection's Close, which waits for its writer).
+func (g *gatedConn) close(t *testing.T) (waiting <-chan struct{}, open func()) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	shut, w := make(chan struct{}), make(chan struct{})
 	g.shut, g.waiting = shut, w
-	return w, func() {
+	open = sync.OnceFunc(func() {
 		g.mu.Lock()
 		g.shut = nil
 		g.mu.Unlock()
 		close(shut)
-	}
+	})
+	t.Cleanup(open)
+	return w, open
 }
 
 // TestH2QueuedRequestCancelled: a bodiless request waits for the connection's writer to encode and send its
@@ -87,25 +91,21 @@ func TestH2QueuedRequestCancelled(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	waiting, open := gc.close()
+	waiting, open := gc.close(t)
 	first := make(chan error, 1)
 	go func() { first <- get(context.Background(), "/first") }()
-	select {
-	case <-waiting: // the writer encoded /first and is stuck writing it
-	case <-time.After(10 * time.Second):
-		t.Fatal("the writer never wrote")
-	}
-	base := c.Available() // /first is open
+	within(t, waiting, "a write of /first") // the writer encoded it and is stuck writing it
+	base := c.Available()                   // /first is open
 	ctx, cancel := context.WithCancel(context.Background())
 	second := make(chan error, 1)
 	go func() { second <- get(ctx, "/second") }()
 	waitUntil(t, func() bool { return c.Available() < base }) // /second is queued
 	cancel()
-	if err := <-second; !errors.Is(err, context.Canceled) {
+	if err := within(t, second, "the result of second"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled request: %v; want context.Canceled", err)
 	}
 	open()
-	if err := <-first; err != nil {
+	if err := within(t, first, "the result of first"); err != nil {
 		t.Fatalf("first request: %v", err)
 	}
 	if err := get(context.Background(), "/third"); err != nil {
@@ -148,22 +148,128 @@ func TestH2QueuedRequestConnectionEnds(t *testing.T) {
 	if err := get("/warm"); err != nil {
 		t.Fatal(err)
 	}
-	waiting, open := gc.close()
+	waiting, open := gc.close(t)
 	first := make(chan error, 1)
 	go func() { first <- get("/first") }()
-	<-waiting
+	within(t, waiting, "a write of /first")
 	base := c.Available()
 	second := make(chan error, 1)
 	go func() { second <- get("/second") }()
 	waitUntil(t, func() bool { return c.Available() < base })
 	closed := make(chan struct{})
 	go func() { c.Close(); close(closed) }()
-	if err := <-second; !errors.Is(err, driver.ErrNotProcessed) {
+	if err := within(t, second, "the result of second"); !errors.Is(err, driver.ErrNotProcessed) {
 		t.Errorf("queued request: %v; want ErrNotProcessed", err)
 	}
 	open()
-	<-closed
-	if err := <-first; err == nil || errors.Is(err, driver.ErrNotProcessed) {
+	within(t, closed, "the end of Close")
+	if err := within(t, first, "the result of first"); err == nil || errors.Is(err, driver.ErrNotProcessed) {
 		t.Errorf("sent request: %v; want a failure other than ErrNotProcessed (its head went out)", err)
 	}
+}
+
+// TestH2QueuedRequestGoAway: a GOAWAY that arrives while a request waits for the writer (stuck here) fails it
+// at once with ErrNotProcessed, for the pool to send elsewhere; and once the last open stream ends, the
+// connection closes itself.
+func TestH2QueuedRequestGoAway(t *testing.T) {
+	gotFirst, goAway := make(chan struct{}), make(chan struct{})
+	addr := canned.Listen(t, func(nc net.Conn) {
+		var mu sync.Mutex
+		sc := h2.NewConn(h2.Server, h2.Config{})
+		flush := func() {
+			if p := sc.Pending(); len(p) > 0 {
+				_, _ = nc.Write(p)
+				sc.Advance(len(p))
+			}
+		}
+		go func() {
+			select {
+			case <-goAway:
+			case <-time.After(20 * time.Second):
+				return
+			}
+			mu.Lock()
+			_ = sc.GoAway(h2.ErrCodeNo, nil)
+			flush()
+			mu.Unlock()
+		}()
+		buf := make([]byte, 16<<10)
+		for {
+			mu.Lock()
+			flush()
+			mu.Unlock()
+			n, err := nc.Read(buf)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			_ = sc.Receive(buf[:n])
+			for {
+				ev, err := sc.NextEvent()
+				if err != nil || ev == nil {
+					break
+				}
+				if e, ok := ev.(*h2.HeadersReceived); ok && e.Kind == h2.KindRequest {
+					if string(e.Request.Target) == "/first" {
+						close(gotFirst) // and no answer
+						continue
+					}
+					_ = sc.SendResponse(e.StreamID, proto.NewResponse(200, "content-length", "0"), true)
+				}
+			}
+			mu.Unlock()
+		}
+	})
+	origin, _ := proto.ParseOrigin("http://" + addr)
+	var gc *gatedConn
+	opts := &driver.Options{H2C: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		gc = &gatedConn{Conn: nc}
+		return gc, nil
+	}}
+	c := dialOrigin(t, origin, opts)
+	get := func(ctx context.Context, target string) error {
+		resp, err := c.RoundTrip(ctx, &driver.Request{Method: "GET", Origin: origin, Target: target})
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := get(context.Background(), "/warm"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { first <- get(ctx, "/first") }()
+	within(t, gotFirst, "the arrival of /first")
+
+	waiting, open := gc.close(t)
+	pinged := make(chan error, 1)
+	go func() { pinged <- c.(driver.Pinger).Ping(context.Background()) }()
+	within(t, waiting, "a write of the PING") // the writer is stuck
+	base := c.Available()
+	second := make(chan error, 1)
+	go func() { second <- get(context.Background(), "/second") }()
+	waitUntil(t, func() bool { return c.Available() < base }) // /second is queued
+
+	close(goAway)
+	if err := within(t, second, "the result of second"); !errors.Is(err, driver.ErrNotProcessed) {
+		t.Fatalf("queued request: %v; want ErrNotProcessed", err)
+	}
+	cancel() // the last open stream ends: the connection, going away, is done
+	if err := within(t, first, "the result of first"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first request: %v; want context.Canceled", err)
+	}
+	open()
+	waitUntil(t, func() bool { return c.Available() == -1 })
+	if idle, _ := c.Idle(); idle {
+		t.Error("a connection drained after GOAWAY reports itself idle")
+	}
+	if err := c.(driver.Pinger).Ping(context.Background()); err == nil {
+		t.Error("a connection drained after GOAWAY still answers a Ping")
+	}
+	_ = within(t, pinged, "the result of pinged")
 }

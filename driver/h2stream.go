@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -172,7 +173,7 @@ func (c *h2Conn) enqueue(req *Request) (*h2Exchange, error) {
 	st.resp = &ex.resp
 	st.cond.L = &c.mu
 	c.mu.Lock()
-	if c.err != nil {
+	if c.err != nil || c.goAway {
 		return nil, c.notProcessedLocked()
 	}
 	c.queue = append(c.queue, st)
@@ -191,11 +192,15 @@ func canEnqueue(req *Request) bool {
 	return req.Body == nil && req.Trailer == nil && req.Protocol == "" && req.Method != "CONNECT" && req.Trace == nil
 }
 
-// notProcessedLocked is the error of a request the dead connection never sent; it unlocks.
+// notProcessedLocked is the error of a request that a dead or going-away connection never sent; it unlocks.
 //
 //go:noinline
 func (c *h2Conn) notProcessedLocked() error {
-	err := fmt.Errorf("%w: %w", ErrNotProcessed, c.err)
+	why := c.err
+	if why == nil {
+		why = h2.ErrGoingAway
+	}
+	err := fmt.Errorf("%w: %w", ErrNotProcessed, why)
 	c.mu.Unlock()
 	return err
 }
@@ -207,6 +212,7 @@ func (c *h2Conn) openQueuedLocked() {
 	if len(c.queue) == 0 {
 		return
 	}
+	failed := false
 	for i, st := range c.queue {
 		c.queue[i] = nil
 		if !st.queued {
@@ -214,19 +220,39 @@ func (c *h2Conn) openQueuedLocked() {
 		}
 		st.queued = false
 		c.queuedN--
+		if st.err != nil {
+			failed = true // given up on (a ReadTimeout) before its turn: never sent
+			continue
+		}
 		id, err := c.core.SendRequest(c.h2Head(st.req), true)
 		if err != nil {
 			if errors.Is(err, h2.ErrGoingAway) || errors.Is(err, h2.ErrStreamLimit) || errors.Is(err, h2.ErrStreamIDsExhausted) {
 				err = fmt.Errorf("%w: %w", ErrNotProcessed, err)
 			}
 			st.failLocked(err)
+			failed = true
 			continue
 		}
 		st.id = id
 		c.streams[id] = st
 	}
 	c.queue = c.queue[:0]
+	if failed {
+		c.idleIfEmptyLocked() // the last request of a connection going away may have been one of them
+	}
 	c.armLocked()
+}
+
+// failQueuedLocked fails every request still queued with err: none of them was sent.
+func (c *h2Conn) failQueuedLocked(err error) {
+	for i, st := range c.queue {
+		if st.queued {
+			st.queued = false
+			st.failLocked(err)
+		}
+		c.queue[i] = nil
+	}
+	c.queue, c.queuedN = c.queue[:0], 0
 }
 
 // watch resets the stream when ctx ends; the function returned stops watching.
@@ -359,8 +385,11 @@ func (st *h2Stream) trailerFields() proto.Fields {
 // cancelLocked resets a stream the application gave up on.
 func (c *h2Conn) cancelLocked(st *h2Stream) {
 	if st.queued {
-		st.queued = false // the writer skips it: nothing was sent
+		st.queued = false // nothing was sent: off the queue
 		c.queuedN--
+		if i := slices.Index(c.queue, st); i >= 0 {
+			c.queue = slices.Delete(c.queue, i, i+1)
+		}
 		c.idleIfEmptyLocked()
 		st.cond.Broadcast()
 		return
