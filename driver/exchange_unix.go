@@ -125,26 +125,21 @@ func (x *exchanger) opError(op string, err error) error {
 		Err: os.NewSyscallError(op, err)}
 }
 
-func readFD(fd uintptr, p []byte) (int, error) {
-	for {
-		n, err := syscall.Read(int(fd), p)
-		if err != syscall.EINTR {
-			if n < 0 {
-				n = 0
-			}
-			return n, err
-		}
-	}
-}
+func readFD(fd uintptr, p []byte) (int, error)  { return ioFD(fd, p, false) }
+func writeFD(fd uintptr, p []byte) (int, error) { return ioFD(fd, p, true) }
 
-func writeFD(fd uintptr, p []byte) (int, error) {
+// ioFD runs read(2), or write(2), on fd, again while a signal interrupts it.
+func ioFD(fd uintptr, p []byte, write bool) (int, error) {
 	for {
-		n, err := syscall.Write(int(fd), p)
+		var n int
+		var err error
+		if write {
+			n, err = syscall.Write(int(fd), p)
+		} else {
+			n, err = syscall.Read(int(fd), p)
+		}
 		if err != syscall.EINTR {
-			if n < 0 {
-				n = 0
-			}
-			return n, err
+			return max(n, 0), err
 		}
 	}
 }

@@ -52,22 +52,10 @@ func (g *gatedConn) close(t *testing.T) (waiting <-chan struct{}, open func()) {
 	return w, open
 }
 
-// TestH2QueuedRequestCancelled: a bodiless request waits for the connection's writer to encode and send its
-// head. Cancelled while the writer is busy (here, stuck in a write), it returns at once, and its head is never
-// sent: the server sees only the requests still wanted, and the connection goes idle once they end.
-func TestH2QueuedRequestCancelled(t *testing.T) {
-	var seen sync.Map // targets the server received
-	var count atomic.Int32
-	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
-		e, ok := ev.(*h2.HeadersReceived)
-		if !ok || e.Kind != h2.KindRequest {
-			return
-		}
-		seen.Store(string(e.Request.Target), true)
-		count.Add(1)
-		_ = sc.SendResponse(e.StreamID, proto.NewResponse(200, "content-length", "2"), false)
-		_, _ = sc.SendData(e.StreamID, []byte("ok"), true)
-	})
+// dialGated connects to origin over h2c through a gatedConn, and returns the connection, its gate, and a GET
+// that reads the response's body to its end.
+func dialGated(t *testing.T, origin proto.Origin) (driver.Conn, *gatedConn, func(context.Context, string) error) {
+	t.Helper()
 	var gc *gatedConn
 	opts := &driver.Options{H2C: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
@@ -87,15 +75,42 @@ func TestH2QueuedRequestCancelled(t *testing.T) {
 		_, err = io.ReadAll(resp.Body)
 		return err
 	}
+	return c, gc, get
+}
+
+// stuckAtGate makes a first request, shuts the gate, and starts /first, whose HEADERS the writer then waits
+// to write: it returns /first's result, the gate's opener, and what Available reported with /first open.
+func stuckAtGate(t *testing.T, c driver.Conn, gc *gatedConn, get func(context.Context, string) error) (
+	first <-chan error, open func(), base int) {
+	t.Helper()
 	if err := get(context.Background(), "/warm"); err != nil {
 		t.Fatal(err)
 	}
-
 	waiting, open := gc.close(t)
-	first := make(chan error, 1)
-	go func() { first <- get(context.Background(), "/first") }()
-	within(t, waiting, "a write of /first") // the writer encoded it and is stuck writing it
-	base := c.Available()                   // /first is open
+	result := make(chan error, 1)
+	go func() { result <- get(context.Background(), "/first") }()
+	within(t, waiting, "a write of /first")
+	return result, open, c.Available()
+}
+
+// TestH2QueuedRequestCancelled: a bodiless request waits for the connection's writer to encode and send its
+// head. Cancelled while the writer is busy (here, stuck in a write), it returns at once, and its head is never
+// sent: the server sees only the requests still wanted, and the connection goes idle once they end.
+func TestH2QueuedRequestCancelled(t *testing.T) {
+	var seen sync.Map // targets the server received
+	var count atomic.Int32
+	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
+		e, ok := ev.(*h2.HeadersReceived)
+		if !ok || e.Kind != h2.KindRequest {
+			return
+		}
+		seen.Store(string(e.Request.Target), true)
+		count.Add(1)
+		_ = sc.SendResponse(e.StreamID, proto.NewResponse(200, "content-length", "2"), false)
+		_, _ = sc.SendData(e.StreamID, []byte("ok"), true)
+	})
+	c, gc, get := dialGated(t, origin)
+	first, open, base := stuckAtGate(t, c, gc, get)
 	ctx, cancel := context.WithCancel(context.Background())
 	second := make(chan error, 1)
 	go func() { second <- get(ctx, "/second") }()
@@ -128,33 +143,10 @@ func TestH2QueuedRequestConnectionEnds(t *testing.T) {
 			_ = sc.SendResponse(e.StreamID, proto.NewResponse(200, "content-length", "0"), true)
 		}
 	})
-	var gc *gatedConn
-	opts := &driver.Options{H2C: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		gc = &gatedConn{Conn: nc}
-		return gc, nil
-	}}
-	c := dialOrigin(t, origin, opts)
-	get := func(target string) error {
-		resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: target})
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err
-	}
-	if err := get("/warm"); err != nil {
-		t.Fatal(err)
-	}
-	waiting, open := gc.close(t)
-	first := make(chan error, 1)
-	go func() { first <- get("/first") }()
-	within(t, waiting, "a write of /first")
-	base := c.Available()
+	c, gc, get := dialGated(t, origin)
+	first, open, base := stuckAtGate(t, c, gc, get)
 	second := make(chan error, 1)
-	go func() { second <- get("/second") }()
+	go func() { second <- get(context.Background(), "/second") }()
 	waitUntil(t, func() bool { return c.Available() < base })
 	closed := make(chan struct{})
 	go func() { c.Close(); close(closed) }()
@@ -221,23 +213,7 @@ func TestH2QueuedRequestGoAway(t *testing.T) {
 		}
 	})
 	origin, _ := proto.ParseOrigin("http://" + addr)
-	var gc *gatedConn
-	opts := &driver.Options{H2C: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		gc = &gatedConn{Conn: nc}
-		return gc, nil
-	}}
-	c := dialOrigin(t, origin, opts)
-	get := func(ctx context.Context, target string) error {
-		resp, err := c.RoundTrip(ctx, &driver.Request{Method: "GET", Origin: origin, Target: target})
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err
-	}
+	c, gc, get := dialGated(t, origin)
 	if err := get(context.Background(), "/warm"); err != nil {
 		t.Fatal(err)
 	}

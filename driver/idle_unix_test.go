@@ -4,7 +4,6 @@ package driver
 
 import (
 	"io"
-	"net"
 	"testing"
 	"time"
 )
@@ -12,29 +11,7 @@ import (
 // TestIdlePeeker: a quiet socket, one with a byte waiting (which the look leaves in place), one the peer
 // closed, and one closed on our side.
 func TestIdlePeeker(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := l.Accept()
-		if err == nil {
-			accepted <- c
-		}
-		close(accepted)
-	}()
-	nc, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	srv := <-accepted
-	if srv == nil {
-		t.Fatal("no connection accepted")
-	}
-	defer srv.Close()
+	nc, srv := tcpPair(t)
 	p := newIdlePeeker(nc)
 
 	if data, closed, checked := p.peek(); data || closed || !checked {
