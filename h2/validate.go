@@ -2,6 +2,7 @@ package h2
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/httpwire/httpwire/proto"
 )
@@ -23,9 +24,22 @@ func validFieldName(name []byte) bool {
 }
 
 // validFieldValue: no NUL, CR or LF, and no leading or trailing SP or HTAB (§8.2.1).
+// One pass, eight bytes at a time: three IndexByte scans cost more than the short values they look at.
 func validFieldValue(v []byte) bool {
-	if bytes.IndexByte(v, 0) >= 0 || bytes.IndexByte(v, '\r') >= 0 || bytes.IndexByte(v, '\n') >= 0 {
-		return false
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:])
+		cr, lf := x^(0x0d*ones), x^(0x0a*ones)
+		// (y - ones) &^ y & highs is non-zero exactly when some byte of y is zero (Hacker's Delight §6-1).
+		if ((x-ones)&^x|(cr-ones)&^cr|(lf-ones)&^lf)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(v); i++ {
+		if c := v[i]; c == 0 || c == '\r' || c == '\n' {
+			return false
+		}
 	}
 	return len(v) == 0 || !isWS(v[0]) && !isWS(v[len(v)-1])
 }
