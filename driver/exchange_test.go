@@ -63,7 +63,7 @@ func getTwice(t *testing.T, c driver.Conn, origin proto.Origin, pause time.Durat
 // socket's deadline error, not as a stale connection (which a pool would retry) nor at the context's end.
 func TestExchangeReadTimeout(t *testing.T) {
 	origin := answerFirst(t, func(net.Conn, *http.Request) bool { return true })
-	c := dialOrigin(t, origin, &driver.Options{ReadTimeout: 100 * time.Millisecond})
+	c := dialOrigin(t, origin, &driver.Options{ReadTimeout: 300 * time.Millisecond})
 	_, err := getTwice(t, c, origin, 0, &driver.Request{Method: "GET", Origin: origin})
 	if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, driver.ErrConnStale) {
 		t.Fatalf("second request: %v; want the read deadline's error, not ErrConnStale", err)

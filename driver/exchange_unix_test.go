@@ -36,6 +36,9 @@ func tcpPair(t *testing.T) (client, server net.Conn) {
 		t.Fatal("no connection accepted")
 	}
 	t.Cleanup(func() { server.Close() })
+	// A test whose exchange goes wrong fails within 10 s instead of waiting for ever.
+	_ = client.SetDeadline(time.Now().Add(10 * time.Second))
+	_ = server.SetDeadline(time.Now().Add(10 * time.Second))
 	return client, server
 }
 

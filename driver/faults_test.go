@@ -112,20 +112,30 @@ func TestFaultStaleKeepAlive(t *testing.T) {
 	} {
 		for _, method := range []string{"GET", "POST"} {
 			t.Run(tc.name+"/"+method, func(t *testing.T) {
-				secondSeen := make(chan bool, 1)
+				// The server spoils the connection once the client has read the first response and let the
+				// connection go idle (spoil), and says so (spoiled): on loopback, what it wrote is then in
+				// the client's receive buffer.
+				secondSeen, spoil, spoiled := make(chan bool, 1), make(chan struct{}), make(chan struct{})
 				origin := rawServer(t, func(nc net.Conn) {
 					br := bufio.NewReader(nc)
 					if _, err := http.ReadRequest(br); err != nil {
 						return
 					}
 					_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+					if tc.spoil != "" {
+						select {
+						case <-spoil:
+						case <-time.After(10 * time.Second):
+							return
+						}
+					}
 					switch tc.spoil {
 					case "close":
 						nc.(*net.TCPConn).CloseWrite()
-					case "extra": // late, so that they are not read with the response
-						time.Sleep(30 * time.Millisecond)
+					case "extra":
 						_, _ = io.WriteString(nc, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nforge")
 					}
+					close(spoiled)
 					_, err := br.Peek(1) // the second request, never answered
 					secondSeen <- err == nil
 				})
@@ -137,7 +147,8 @@ func TestFaultStaleKeepAlive(t *testing.T) {
 				_, _ = io.ReadAll(resp.Body)
 				resp.Body.Close()
 				if tc.spoil != "" {
-					time.Sleep(100 * time.Millisecond) // let the FIN or the bytes arrive
+					close(spoil)
+					within(t, spoiled, "the server's spoiling")
 				}
 				req := &driver.Request{Method: method, Origin: origin}
 				if method == "POST" {

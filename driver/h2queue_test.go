@@ -86,6 +86,11 @@ func stuckAtGate(t *testing.T, c driver.Conn, gc *gatedConn, get func(context.Co
 	if err := get(context.Background(), "/warm"); err != nil {
 		t.Fatal(err)
 	}
+	// Acknowledged, a PING leaves nothing written before it (a SETTINGS ACK, say) to be the write that
+	// waits at the gate instead of /first's.
+	if err := c.(driver.Pinger).Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	waiting, open := gc.close(t)
 	result := make(chan error, 1)
 	go func() { result <- get(context.Background(), "/first") }()

@@ -95,7 +95,7 @@ func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	var ex *h2Exchange
 	var err error
 	if canEnqueue(req) {
-		ex, err = c.enqueue(req)
+		ex, err = c.enqueue(ctx, req)
 	} else {
 		ex, err = c.open(ctx, req)
 	}
@@ -167,7 +167,10 @@ func (c *h2Conn) open(ctx context.Context, req *Request) (*h2Exchange, error) {
 // keeps the stack its deepest call grew while it waits for the response: done here, it would double the
 // memory of every request in flight (docs/performance.md, stream-mem). The writer was to be woken for the
 // HEADERS frame anyway, and the core encodes under the connection's lock either way.
-func (c *h2Conn) enqueue(req *Request) (*h2Exchange, error) {
+func (c *h2Conn) enqueue(ctx context.Context, req *Request) (*h2Exchange, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // given up on already: not worth a stream
+	}
 	ex := &h2Exchange{st: h2Stream{c: c, req: req, queued: true}}
 	st := &ex.st
 	st.resp = &ex.resp
