@@ -88,8 +88,10 @@ func main() {
 	}
 	results := runScenarios(*only, dur)
 	printTable(os.Stdout, results)
+	goals := judge(results)
+	printGoals(os.Stdout, goals)
 	if *jsonOut != "" {
-		if err := writeJSON(*jsonOut, results); err != nil {
+		if err := writeJSON(*jsonOut, results, goals); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
@@ -115,9 +117,9 @@ func runScenarios(only string, d time.Duration) []result {
 	return results
 }
 
-// writeJSON writes the results as {"scenarios": [...]}.
-func writeJSON(path string, results []result) error {
-	b, err := json.MarshalIndent(map[string]any{"scenarios": results}, "", " ")
+// writeJSON writes the results as {"scenarios": [...], "goals": [...]}.
+func writeJSON(path string, results []result, goals []goal) error {
+	b, err := json.MarshalIndent(map[string]any{"scenarios": results, "goals": goals}, "", " ")
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("table:\n%s", table.String())
 	}
 	path := filepath.Join(t.TempDir(), "out", "latest.json")
-	if err := writeJSON(path, results); err != nil {
+	if err := writeJSON(path, results, judge(results)); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
@@ -72,9 +72,21 @@ func TestSmoke(t *testing.T) {
 	}
 	var doc struct {
 		Scenarios []map[string]any `json:"scenarios"`
+		Goals     []goal           `json:"goals"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Scenarios) != len(results) {
 		t.Fatalf("JSON: %v, %d scenarios for %d results", err, len(doc.Scenarios), len(results))
+	}
+	// Every scenario run here has its goals judged (not bulk-h1 and bulk-h2, left out above).
+	names := map[string]bool{}
+	for _, g := range doc.Goals {
+		names[g.Name] = true
+	}
+	for _, want := range []string{"h1-parse", "h1-seq", "h1-par64", "h1 allocations", "h2 allocations", "h2c-par64",
+		"pool-contention", "idle-mem", "stream-mem"} {
+		if !names[want] {
+			t.Errorf("JSON goals %v: none named %q", doc.Goals, want)
+		}
 	}
 	for _, key := range []string{"scenario", "impl", "ops_per_sec", "bytes_per_sec", "allocs_per_op", "cpu_us_per_op", "p99_us"} {
 		if _, ok := doc.Scenarios[0][key]; !ok {
