@@ -89,7 +89,7 @@ conformance:
 # a child process; QUICK=1 for short runs. Writes bench/results/latest.json. Not part of make test.
 bench:
 	bash conformance/install-peers.sh --nghttp2
-	cd bench && $(GO) run ./cmd/bench $(if $(QUICK),-quick) -json results/latest.json
+	cd bench && $(GO) run ./cmd/bench $(if $(QUICK),-quick) $(if $(RUNS),-runs $(RUNS)) -json results/latest.json
 
 # The epoll event loop vs httpwire's pool vs net/http's Transport at 1,000 and 10,000 connections, against a
 # net/http server in a child process: req/s and memory per connection. QUICK=1 for 1 s runs. Not part of make test.

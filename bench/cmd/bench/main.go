@@ -55,6 +55,7 @@ func main() {
 	quick := flag.Bool("quick", false, "short runs (about a minute in all)")
 	jsonOut := flag.String("json", "", "write the results to this file")
 	only := flag.String("only", "", "run only the scenarios whose name contains this")
+	runs := flag.Int("runs", 1, "run everything this many times; each figure is then the median over the runs")
 	flag.StringVar(&implFilter, "impl", "", "run only this implementation (httpwire, net/http, ...): for profiling")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (client side) to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run (client side) to this file")
@@ -86,7 +87,17 @@ func main() {
 	if *quick {
 		dur = 2 * time.Second
 	}
-	results := runScenarios(*only, dur)
+	var all [][]result
+	for i := range max(*runs, 1) {
+		if *runs > 1 {
+			fmt.Fprintf(os.Stderr, "run %d of %d\n", i+1, *runs)
+		}
+		all = append(all, runScenarios(*only, dur))
+	}
+	results := medianRuns(all)
+	if *runs > 1 {
+		fmt.Printf("each figure is the median over %d runs\n", *runs)
+	}
 	printTable(os.Stdout, results)
 	goals := judge(results)
 	printGoals(os.Stdout, goals)

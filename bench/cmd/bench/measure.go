@@ -261,3 +261,59 @@ func roundTripGet(rt http.RoundTripper, req *http.Request) func([]byte) (int64, 
 		return n, err
 	}
 }
+
+// medianRuns merges the results of several runs of the same scenarios: each figure of each implementation is
+// the median of its runs (an implementation that failed in a run counts only the runs it completed, and
+// fails if it completed none).
+func medianRuns(runs [][]result) []result {
+	if len(runs) == 1 {
+		return runs[0]
+	}
+	type key struct{ scenario, impl string }
+	byKey := map[key][]result{}
+	var order []key
+	for _, run := range runs {
+		for _, r := range run {
+			k := key{r.Scenario, r.Impl}
+			if _, seen := byKey[k]; !seen {
+				order = append(order, k)
+				byKey[k] = nil
+			}
+			if r.Err == "" {
+				byKey[k] = append(byKey[k], r)
+			}
+		}
+	}
+	median := func(rs []result, field func(*result) *float64) float64 {
+		vs := make([]float64, len(rs))
+		for i := range rs {
+			vs[i] = *field(&rs[i])
+		}
+		sort.Float64s(vs)
+		return vs[len(vs)/2]
+	}
+	fields := []func(*result) *float64{
+		func(r *result) *float64 { return &r.OpsPerSec },
+		func(r *result) *float64 { return &r.BytesPerSec },
+		func(r *result) *float64 { return &r.AllocsPerOp },
+		func(r *result) *float64 { return &r.CPUusPerOp },
+		func(r *result) *float64 { return &r.P99us },
+		func(r *result) *float64 { return &r.ReadCallsPerOp },
+		func(r *result) *float64 { return &r.WriteCallsPerOp },
+		func(r *result) *float64 { return &r.BytesPerConn },
+	}
+	var out []result
+	for _, k := range order {
+		rs := byKey[k]
+		if len(rs) == 0 {
+			out = append(out, result{Scenario: k.scenario, Impl: k.impl, Err: "failed in every run"})
+			continue
+		}
+		m := rs[0]
+		for _, field := range fields {
+			*field(&m) = median(rs, field)
+		}
+		out = append(out, m)
+	}
+	return out
+}

@@ -46,3 +46,29 @@ func TestCompareOutsideProgram(t *testing.T) {
 		t.Errorf("outside: %+v, want the median turn (30 ops/s, 30000 B/s), external", o)
 	}
 }
+
+// TestMedianRuns: each figure of each implementation is the median of the runs it completed.
+func TestMedianRuns(t *testing.T) {
+	runs := [][]result{
+		{{Scenario: "s", Impl: "a", OpsPerSec: 10, CPUusPerOp: 3}, {Scenario: "s", Impl: "b", Err: "boom"}},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 30, CPUusPerOp: 1}, {Scenario: "s", Impl: "b", Err: "boom"}},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 20, CPUusPerOp: 2}, {Scenario: "s", Impl: "b", Err: "boom"},
+			{Scenario: "s", Impl: "c", OpsPerSec: 5}},
+	}
+	got := medianRuns(runs)
+	if len(got) != 3 {
+		t.Fatalf("%d results, want 3: %+v", len(got), got)
+	}
+	if a := got[0]; a.Impl != "a" || a.OpsPerSec != 20 || a.CPUusPerOp != 2 || a.Err != "" {
+		t.Errorf("a: %+v, want the medians 20 ops/s and 2 µs", a)
+	}
+	if b := got[1]; b.Impl != "b" || b.Err == "" {
+		t.Errorf("b: %+v, want a failure (it completed no run)", b)
+	}
+	if c := got[2]; c.Impl != "c" || c.OpsPerSec != 5 {
+		t.Errorf("c: %+v, want its one run", c)
+	}
+	if one := medianRuns(runs[:1]); len(one) != 2 || one[1].Err != "boom" {
+		t.Errorf("one run: %+v, want it as it was", one)
+	}
+}
