@@ -86,7 +86,8 @@ conformance:
 	cd conformance && $(GO) run ./cmd/matrix -node-modules $(NODE_DIR)
 
 # The scenarios side by side (httpwire, net/http, x/net/http2, fasthttp, a raw-socket floor, h2load), servers in
-# a child process; QUICK=1 for short runs. Writes bench/results/latest.json. Not part of make test.
+# a child process; QUICK=1 for short runs, RUNS=N for the median of N runs. Ends with the goals judged.
+# Writes bench/results/latest.json. Not part of make test.
 bench:
 	bash conformance/install-peers.sh --nghttp2
 	cd bench && $(GO) run ./cmd/bench $(if $(QUICK),-quick) $(if $(RUNS),-runs $(RUNS)) -json results/latest.json
