@@ -91,13 +91,17 @@ func judge(results []result) []goal {
 	return goals
 }
 
-// printGoals prints the goals and whether this run met each.
-func printGoals(w io.Writer, goals []goal) {
+// printGoals prints the goals and whether the figures (of one run, or the medians of runs) met each.
+func printGoals(w io.Writer, goals []goal, runs int) {
 	if len(goals) == 0 {
 		return
 	}
+	what := "this run"
+	if runs > 1 {
+		what = fmt.Sprintf("median of %d runs", runs)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\ngoal\ttarget\tthis run\t\t")
+	fmt.Fprintf(tw, "\ngoal\ttarget\t%s\t\t\n", what)
 	met := 0
 	for _, g := range goals {
 		mark := "not met"
@@ -107,5 +111,9 @@ func printGoals(w io.Writer, goals []goal) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Name, g.Target, g.Result, mark)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d of %d goals met in this run (one run; see docs/performance.md on noise)\n", met, len(goals))
+	if runs > 1 {
+		fmt.Fprintf(w, "%d of %d goals met by the medians of %d runs\n", met, len(goals), runs)
+		return
+	}
+	fmt.Fprintf(w, "%d of %d goals met in this run (one run: see docs/performance.md on noise, and RUNS=N)\n", met, len(goals))
 }

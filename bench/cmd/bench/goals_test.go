@@ -83,8 +83,13 @@ func TestJudge(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	printGoals(&out, goals)
-	if !strings.Contains(out.String(), "10 of 10 goals met") {
+	printGoals(&out, goals, 1)
+	if !strings.Contains(out.String(), "10 of 10 goals met in this run") {
 		t.Errorf("goals table:\n%s", out.String())
+	}
+	out.Reset()
+	printGoals(&out, goals, 3)
+	if !strings.Contains(out.String(), "median of 3 runs") || !strings.Contains(out.String(), "10 of 10 goals met by the medians of 3 runs") {
+		t.Errorf("goals table of 3 runs:\n%s", out.String())
 	}
 }

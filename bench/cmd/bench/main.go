@@ -100,7 +100,7 @@ func main() {
 	}
 	printTable(os.Stdout, results)
 	goals := judge(results)
-	printGoals(os.Stdout, goals)
+	printGoals(os.Stdout, goals, *runs)
 	if *jsonOut != "" {
 		if err := writeJSON(*jsonOut, results, goals); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
