@@ -8,11 +8,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/httpwire/httpwire/driver"
 	"github.com/httpwire/httpwire/h2"
-	"github.com/httpwire/httpwire/internal/canned"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -169,55 +167,24 @@ func TestH2QueuedRequestConnectionEnds(t *testing.T) {
 // at once with ErrNotProcessed, for the pool to send elsewhere; and once the last open stream ends, the
 // connection closes itself.
 func TestH2QueuedRequestGoAway(t *testing.T) {
+	// The server holds /first unanswered, and sends its GOAWAY when the test says (its handler waits, and
+	// the server's loop writes what the core queued once the handler returns).
 	gotFirst, goAway := make(chan struct{}), make(chan struct{})
-	addr := canned.Listen(t, func(nc net.Conn) {
-		var mu sync.Mutex
-		sc := h2.NewConn(h2.Server, h2.Config{})
-		flush := func() {
-			if p := sc.Pending(); len(p) > 0 {
-				_, _ = nc.Write(p)
-				sc.Advance(len(p))
-			}
+	sendGoAway := sync.OnceFunc(func() { close(goAway) })
+	t.Cleanup(sendGoAway) // a test that ends early frees the handler
+	origin := h2Server(t, h2.Config{}, func(sc *h2.Conn, ev h2.Event) {
+		e, ok := ev.(*h2.HeadersReceived)
+		if !ok || e.Kind != h2.KindRequest {
+			return
 		}
-		go func() {
-			select {
-			case <-goAway:
-			case <-time.After(20 * time.Second):
-				return
-			}
-			mu.Lock()
-			_ = sc.GoAway(h2.ErrCodeNo, nil)
-			flush()
-			mu.Unlock()
-		}()
-		buf := make([]byte, 16<<10)
-		for {
-			mu.Lock()
-			flush()
-			mu.Unlock()
-			n, err := nc.Read(buf)
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			_ = sc.Receive(buf[:n])
-			for {
-				ev, err := sc.NextEvent()
-				if err != nil || ev == nil {
-					break
-				}
-				if e, ok := ev.(*h2.HeadersReceived); ok && e.Kind == h2.KindRequest {
-					if string(e.Request.Target) == "/first" {
-						close(gotFirst) // and no answer
-						continue
-					}
-					_ = sc.SendResponse(e.StreamID, proto.NewResponse(200, "content-length", "0"), true)
-				}
-			}
-			mu.Unlock()
+		if string(e.Request.Target) != "/first" {
+			_ = sc.SendResponse(e.StreamID, proto.NewResponse(200, "content-length", "0"), true)
+			return
 		}
+		close(gotFirst)
+		<-goAway
+		_ = sc.GoAway(h2.ErrCodeNo, nil)
 	})
-	origin, _ := proto.ParseOrigin("http://" + addr)
 	c, gc, get := dialGated(t, origin)
 	if err := get(context.Background(), "/warm"); err != nil {
 		t.Fatal(err)
@@ -236,7 +203,7 @@ func TestH2QueuedRequestGoAway(t *testing.T) {
 	go func() { second <- get(context.Background(), "/second") }()
 	waitUntil(t, func() bool { return c.Available() < base }) // /second is queued
 
-	close(goAway)
+	sendGoAway()
 	if err := within(t, second, "the result of second"); !errors.Is(err, driver.ErrNotProcessed) {
 		t.Fatalf("queued request: %v; want ErrNotProcessed", err)
 	}
