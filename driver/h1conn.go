@@ -162,7 +162,7 @@ func (c *h1Conn) roundTrip(req *Request, reused, exchange bool) (*Response, erro
 	hasBody := req.Body != nil || req.Trailer != nil
 	expect := head.Fields.HasToken("Expect", "100-continue") && hasBody
 	if err := c.flush(); err != nil {
-		return nil, c.staleWrite(err, reused)
+		return nil, c.stale(err, reused)
 	}
 	var early *Response
 	if expect {
@@ -388,14 +388,14 @@ func (c *h1Conn) exchange(req *Request) (*Response, error) {
 		// between the look and the write).
 		return nil, fmt.Errorf("%w: %w", ErrNotProcessed, r.werr)
 	case r.werr != nil:
-		return nil, c.staleWrite(r.werr, true)
+		return nil, c.stale(r.werr, true)
 	case !r.sent: // the socket took part of the request: the rest goes the ordinary way
 		if err := c.flush(); err != nil {
-			return nil, c.staleWrite(err, true)
+			return nil, c.stale(err, true)
 		}
 		return c.readResponse(req, true)
 	case r.rerr != nil:
-		return nil, c.staleRead(r.rerr, true)
+		return nil, c.stale(r.rerr, true)
 	case r.eof:
 		if err := c.core.ReceiveEOF(); err != nil {
 			return nil, err
@@ -410,20 +410,11 @@ func (c *h1Conn) exchange(req *Request) (*Response, error) {
 	return c.readResponse(req, true)
 }
 
-// staleWrite explains a failed write of a request: on a kept-alive connection, unless the caller's context
-// or a timeout caused it, the server had closed the connection.
-func (c *h1Conn) staleWrite(err error, reused bool) error {
-	if reused && c.ctx.Err() == nil && !isTimeout(err) {
-		return fmt.Errorf("%w: %w", ErrConnStale, err) // the idle connection was gone
-	}
-	return err
-}
-
-// staleRead explains a failed read before any byte of the response: on a kept-alive connection, unless the
-// caller's context or a timeout caused it, the server had closed the connection.
-func (c *h1Conn) staleRead(err error, reused bool) error {
+// stale explains a write or read that failed before any byte of the response: on a kept-alive connection,
+// unless the caller's context or a timeout caused it, the server had closed the connection.
+func (c *h1Conn) stale(err error, reused bool) error {
 	if reused && !c.gotBytes && !isTimeout(err) && c.ctx.Err() == nil {
-		return fmt.Errorf("%w: %w", ErrConnStale, err)
+		return fmt.Errorf("%w: %w", ErrConnStale, err) // the idle connection was gone
 	}
 	return err
 }
@@ -442,7 +433,7 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 		switch e := ev.(type) {
 		case nil:
 			if _, err := c.fill(); err != nil {
-				return nil, c.staleRead(err, reused)
+				return nil, c.stale(err, reused)
 			}
 		case *h1.InformationalResponse:
 			if e.Status == 101 {
