@@ -49,9 +49,8 @@ type h2Conn struct {
 	// for the lock (guarded by mu; each stream is listed once, flagged by its woken field).
 	toWake []*h2Stream
 
-	// Requests for the writer to open (enqueue); queuedN counts those still flagged queued.
-	queue   []*h2Stream
-	queuedN int
+	// Requests for the writer to open (enqueue), each flagged queued; one given up on leaves at once.
+	queue []*h2Stream
 
 	wake chan struct{} // tells the writer there may be output
 	done chan struct{} // closed when the connection dies
@@ -88,7 +87,7 @@ func (c *h2Conn) Available() int {
 	if !c.core.CanOpenStream() {
 		return 0
 	}
-	return max(0, c.capacityLocked()-len(c.streams)-c.queuedN)
+	return max(0, c.capacityLocked()-len(c.streams)-len(c.queue))
 }
 
 // Capacity reads a copy kept up to date under mu, so that a pool asking with its own lock held never waits
@@ -116,7 +115,7 @@ func (c *h2Conn) capacityLocked() int {
 func (c *h2Conn) Idle() (bool, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.streams) == 0 && c.queuedN == 0 && c.err == nil, c.idleSince
+	return len(c.streams) == 0 && len(c.queue) == 0 && c.err == nil, c.idleSince
 }
 
 // Close ends the connection and waits for its goroutines.
@@ -331,7 +330,7 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 				st.failLocked(fmt.Errorf("%w: GOAWAY (last stream %d, %v)", ErrNotProcessed, e.LastStreamID, e.Code))
 			}
 		}
-		if c.queuedN > 0 {
+		if len(c.queue) > 0 {
 			// Requests the writer has not opened yet cannot be: they go elsewhere now, not when it next runs.
 			c.failQueuedLocked(fmt.Errorf("%w: GOAWAY before it was sent (%v)", ErrNotProcessed, e.Code))
 			c.idleIfEmptyLocked()
@@ -482,7 +481,7 @@ func (c *h2Conn) removeLocked(st *h2Stream) {
 // idleIfEmptyLocked notes when the connection's last request ended: from then on it is idle, or, after a
 // GOAWAY, done.
 func (c *h2Conn) idleIfEmptyLocked() {
-	if len(c.streams) == 0 && c.queuedN == 0 {
+	if len(c.streams) == 0 && len(c.queue) == 0 {
 		c.idleSince = time.Now()
 		if c.goAway && c.err == nil {
 			c.failLocked(ErrConnClosed) // drained after GOAWAY: nothing more can run here

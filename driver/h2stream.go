@@ -180,7 +180,6 @@ func (c *h2Conn) enqueue(ctx context.Context, req *Request) (*h2Exchange, error)
 		return nil, c.notProcessedLocked()
 	}
 	c.queue = append(c.queue, st)
-	c.queuedN++
 	ex.reused = c.reused
 	c.reused = true
 	c.mu.Unlock()
@@ -209,8 +208,9 @@ func (c *h2Conn) notProcessedLocked() error {
 }
 
 // openQueuedLocked opens the streams of the requests enqueued: their HEADERS go out with the writer's next
-// write. A request given up on meanwhile (cancelLocked) is skipped; one the core refuses fails, with
-// ErrNotProcessed when the server cannot have seen it.
+// write. A request given up on meanwhile has left the queue (cancelLocked); one that failed before its turn
+// (a ReadTimeout) is not opened; one the core refuses fails, with ErrNotProcessed when the server cannot have
+// seen it.
 func (c *h2Conn) openQueuedLocked() {
 	if len(c.queue) == 0 {
 		return
@@ -218,11 +218,7 @@ func (c *h2Conn) openQueuedLocked() {
 	failed := false
 	for i, st := range c.queue {
 		c.queue[i] = nil
-		if !st.queued {
-			continue
-		}
 		st.queued = false
-		c.queuedN--
 		if st.err != nil {
 			failed = true // given up on (a ReadTimeout) before its turn: never sent
 			continue
@@ -249,13 +245,11 @@ func (c *h2Conn) openQueuedLocked() {
 // failQueuedLocked fails every request still queued with err: none of them was sent.
 func (c *h2Conn) failQueuedLocked(err error) {
 	for i, st := range c.queue {
-		if st.queued {
-			st.queued = false
-			st.failLocked(err)
-		}
+		st.queued = false
+		st.failLocked(err)
 		c.queue[i] = nil
 	}
-	c.queue, c.queuedN = c.queue[:0], 0
+	c.queue = c.queue[:0]
 }
 
 // watch resets the stream when ctx ends; the function returned stops watching.
@@ -389,7 +383,6 @@ func (st *h2Stream) trailerFields() proto.Fields {
 func (c *h2Conn) cancelLocked(st *h2Stream) {
 	if st.queued {
 		st.queued = false // nothing was sent: off the queue
-		c.queuedN--
 		if i := slices.Index(c.queue, st); i >= 0 {
 			c.queue = slices.Delete(c.queue, i, i+1)
 		}
