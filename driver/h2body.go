@@ -27,12 +27,12 @@ func (b *h2Body) readDetached(p []byte) (int, error) {
 	if err := b.readable(); err != nil {
 		return 0, err
 	}
-	if len(b.st.data) > b.st.readOff {
-		return b.st.readData(p), nil
+	if !b.st.in.empty() {
+		return b.st.in.read(p), nil
 	}
 	if !b.eof {
 		b.eof = true
-		b.st.releaseBuffer()
+		b.st.in.release()
 		b.stop()
 	}
 	return 0, io.EOF
@@ -50,8 +50,8 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		if err := b.readable(); err != nil {
 			return 0, err
 		}
-		if len(st.data) > st.readOff {
-			n := st.readData(p)
+		if !st.in.empty() {
+			n := st.in.read(p)
 			c.core.Consume(st.id, n)
 			c.kickLocked()
 			return n, nil
@@ -72,7 +72,7 @@ func (b *h2Body) Read(p []byte) (int, error) {
 			return 0, wrapCtx(b.ctx, st.err)
 		}
 		// Lend p for DATA to be copied straight into, unless another Read (a tunnel is a net.Conn, used
-		// from several goroutines) already lent its buffer: then this one waits for st.data.
+		// from several goroutines) already lent its buffer: then this one waits for st.in.
 		lent := st.dst == nil
 		if lent {
 			st.dst, st.dstN = p, 0
@@ -119,16 +119,6 @@ func (b *h2Body) readable() error {
 	return nil
 }
 
-// readData copies buffered body bytes into p; a buffer read to its end is kept, empty, for the next DATA.
-func (st *h2Stream) readData(p []byte) int {
-	n := copy(p, st.data[st.readOff:])
-	st.readOff += n
-	if st.readOff == len(st.data) {
-		st.data, st.readOff = st.data[:0], 0
-	}
-	return n
-}
-
 // waitIdle waits for the stream to change; with Options.ReadTimeout, a stream that stays silent that long
 // fails with ErrReadTimeout (the idle time between bytes, as on HTTP/1.1).
 func (c *h2Conn) waitIdle(st *h2Stream) {
@@ -155,7 +145,7 @@ func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	// on HTTP/1.1, where it starts after the body. A sender that only waited for the server to open a window
 	// does not stop it.
 	uploading := st.sending && st.readingBody || st.moved != moved
-	if expired && !uploading && len(st.data) == st.readOff && st.dstN == 0 && !st.ended {
+	if expired && !uploading && st.in.empty() && st.dstN == 0 && !st.ended {
 		st.failLocked(ErrReadTimeout)
 		c.stopSenderLocked(st) // a sender waiting for a window, or in the body's Read, stops too
 		c.window.Broadcast()
@@ -171,7 +161,7 @@ func (b *h2Body) Close() error {
 	if st.detached {
 		b.mu.Lock()
 		st.bodyClosed = true
-		st.releaseBuffer()
+		st.in.release()
 		b.mu.Unlock()
 		return nil
 	}
@@ -181,7 +171,7 @@ func (b *h2Body) Close() error {
 	if sending {
 		c.abortSendLocked(st)
 	}
-	if st.ended && len(st.data) == st.readOff && !sending {
+	if st.ended && st.in.empty() && !sending {
 		c.removeLocked(st)
 	} else {
 		c.cancelLocked(st)
@@ -191,29 +181,4 @@ func (b *h2Body) Close() error {
 		st.abandonRequestBody() // the sender, blocked reading it or not, stops
 	}
 	return nil
-}
-
-// dataBuffers holds DATA buffers of finished streams for new ones, across connections: a buffer is given back
-// by whoever reads the stream last (the connection when it removes the stream, or a detached body at its end).
-var dataBuffers = sync.Pool{New: func() any { return new(dataBuffer) }}
-
-// dataBuffer boxes a buffer, so that the pool holds pointers.
-type dataBuffer struct{ b []byte }
-
-// maxSpareBuf is the largest DATA buffer given back for reuse.
-const maxSpareBuf = 32 << 10
-
-// takeBuffer gives st an empty DATA buffer.
-func (st *h2Stream) takeBuffer() {
-	st.buf = dataBuffers.Get().(*dataBuffer)
-	st.data, st.readOff = st.buf.b[:0], 0
-}
-
-// releaseBuffer gives st's DATA buffer back; st has no data afterwards.
-func (st *h2Stream) releaseBuffer() {
-	if st.buf != nil && cap(st.data) <= maxSpareBuf {
-		st.buf.b = st.data[:0]
-		dataBuffers.Put(st.buf)
-	}
-	st.buf, st.data, st.readOff = nil, nil, 0
 }

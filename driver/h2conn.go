@@ -281,15 +281,7 @@ func (c *h2Conn) dispatchLocked(ev h2.Event) {
 				return
 			}
 		}
-		if st.readOff > 0 && st.readOff >= len(st.data)/2 {
-			// Drop what was read, so that the buffer stays within the flow-control window.
-			st.data = st.data[:copy(st.data, st.data[st.readOff:])]
-			st.readOff = 0
-		}
-		if st.data == nil {
-			st.takeBuffer()
-		}
-		st.data = append(st.data, data...)
+		st.in.write(data)
 		c.wakeLocked(st)
 	case *h2.StreamEnded:
 		if st := c.streams[e.StreamID]; st != nil {
@@ -467,13 +459,13 @@ func (c *h2Conn) failLocked(err error) {
 }
 
 // removeLocked forgets a finished stream.
-// Its DATA buffer goes back for another stream: nothing reads it once the stream is removed.
+// Its DATA chunks go back for another stream: nothing reads them once the stream is removed.
 func (c *h2Conn) removeLocked(st *h2Stream) {
 	if c.streams[st.id] == st {
 		delete(c.streams, st.id)
 	}
 	if !st.detached { // a detached stream's body still reads its buffer, and gives it back itself
-		st.releaseBuffer()
+		st.in.release()
 	}
 	c.idleIfEmptyLocked()
 }

@@ -20,21 +20,19 @@ type h2Stream struct {
 	id   uint32
 	cond sync.Cond // signalled when the head, data, the end or an error arrives; L is the connection's mu
 
-	req     *Request
-	infos   []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
-	resp    *Response             // its exchange's; the reader fills Status and Header
-	data    []byte                // received; data[readOff:] is not yet read
-	readOff int
-	// dst is the buffer of a Read waiting for data, with nothing in data: the reader copies DATA payloads
+	req   *Request
+	infos []*proto.ResponseHead // 1xx heads not yet handed to OnInformational
+	resp  *Response             // its exchange's; the reader fills Status and Header
+	// in is the DATA received and not yet read. A detached stream (detachLocked) is off the connection:
+	// in holds the rest of its body, and it and bodyClosed are guarded by its h2Body's lock instead of
+	// the connection's.
+	in recvBuffer
+	// dst is the buffer of a Read waiting for data, with nothing in in: the reader copies DATA payloads
 	// straight into it (dstN bytes so far), saving a copy.
 	dst      []byte
 	dstN     int
 	trailers proto.Fields
 	err      error
-
-	// A detached stream (detachLocked) is off the connection: data[readOff:] is its body, and it and
-	// bodyClosed are guarded by its h2Body's lock instead of the connection's.
-	buf *dataBuffer // where data came from (takeBuffer), to give back
 
 	moved     int         // counts the upload's steps: data handed to the core, and its end (ReadTimeout)
 	finisher  Finisher    // told when the sender ends (h2Body.WaitUpload)
@@ -351,11 +349,11 @@ func (c *h2Conn) awaitHead(st *h2Stream, resp *Response) (*Response, error) {
 // responses) off the connection at once: its body is credited to the connection's window and left to the
 // body reader, so that reading and closing it need no connection lock.
 func (c *h2Conn) detachLocked(st *h2Stream) {
-	if n := len(st.data) - st.readOff; n > 0 {
+	if n := st.in.buffered(); n > 0 {
 		c.core.Consume(st.id, n)
 		c.kickLocked()
 	}
-	st.detached = true // from here on, st.data and st.readOff are the body's
+	st.detached = true // from here on, st.in is the body's
 	c.removeLocked(st)
 }
 
@@ -393,7 +391,7 @@ func (c *h2Conn) cancelLocked(st *h2Stream) {
 	if c.streams[st.id] != st {
 		return
 	}
-	if unread := len(st.data) - st.readOff + st.dstN; unread > 0 {
+	if unread := st.in.buffered() + st.dstN; unread > 0 {
 		c.core.Consume(st.id, unread)
 	}
 	st.dst, st.dstN = nil, 0 // a Read waiting on the stream returns nothing of it

@@ -53,7 +53,7 @@ func (t *h2Tunnel) Close() error {
 		c.cancelLocked(st) // a stream that failed on our side (a read timeout) is still open at the peer
 		return nil
 	}
-	if st.ended && len(st.data) == st.readOff {
+	if st.ended && st.in.empty() {
 		if _, err := c.core.SendData(st.id, nil, true); err != nil && !errors.Is(err, h2.ErrStreamNotWritable) {
 			return err
 		}
