@@ -35,7 +35,10 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-var _ Pinger = (*h2Conn)(nil)
+var (
+	_ Pinger        = (*h2Conn)(nil)
+	_ FinishingConn = (*h1Conn)(nil)
+)
 
 // Dial connects to origin and returns a Conn speaking what was negotiated: HTTP/2 when TLS ALPN chose "h2"
 // or when H2C is set for an "http" origin, HTTP/1.1 otherwise.

@@ -98,3 +98,43 @@ func ExampleOptions_keepalive() {
 		resp.Body.Close()
 	}
 }
+
+// finishPrinter prints when the response it was given for is done with.
+type finishPrinter struct{}
+
+func (finishPrinter) Finish() { fmt.Println("response done: the connection is free") }
+
+// An HTTP/1.1 connection tells a Finisher when the response is done with, so that whoever pools connections
+// can take this one back without wrapping the body.
+func ExampleFinishingConn() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "hello")
+	}))
+	defer srv.Close()
+
+	origin, _ := proto.ParseOrigin(srv.URL)
+	conn, err := driver.Dial(context.Background(), origin, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer conn.Close()
+	fc, ok := conn.(driver.FinishingConn)
+	if !ok {
+		fmt.Println("not HTTP/1.1")
+		return
+	}
+	resp, err := fc.RoundTripFinish(context.Background(), &driver.Request{Method: "GET", Origin: origin}, finishPrinter{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(string(body))
+	resp.Body.Close()
+	fmt.Println("available:", conn.Available())
+	// Output:
+	// response done: the connection is free
+	// hello
+	// available: 1
+}

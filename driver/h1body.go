@@ -3,6 +3,7 @@ package driver
 import (
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/httpwire/httpwire/h1"
 	"github.com/httpwire/httpwire/proto"
@@ -18,6 +19,18 @@ type h1Body struct {
 
 	mu     sync.Mutex
 	closed bool
+
+	finisher Finisher    // told once when the body is over (RoundTripFinish)
+	told     atomic.Bool // finisher was told
+}
+
+// finish ends the connection's cycle (reusable or not), then tells the finisher, once: a Close racing a
+// failing Read finishes twice.
+func (b *h1Body) finish(reusable bool) {
+	b.c.finish(reusable)
+	if b.finisher != nil && b.told.CompareAndSwap(false, true) {
+		b.finisher.Finish()
+	}
 }
 
 func (b *h1Body) Read(p []byte) (int, error) {
@@ -88,7 +101,7 @@ func (b *h1Body) next(network bool) error {
 	case *h1.EndOfMessage:
 		b.trailers = keepFields(e.Trailers)
 		b.err = io.EOF
-		c.finish(c.reusableAfterResponse())
+		b.finish(c.reusableAfterResponse())
 		return io.EOF
 	case *h1.ConnectionClosed, *h1.Paused:
 		return b.fail(io.ErrUnexpectedEOF)
@@ -109,7 +122,7 @@ var errMore error = moreError{}
 
 func (b *h1Body) fail(err error) error {
 	b.err = b.c.wrap(err)
-	b.c.finish(false)
+	b.finish(false)
 	return b.err
 }
 
@@ -124,7 +137,7 @@ func (b *h1Body) Close() error {
 	b.closed = true
 	b.mu.Unlock()
 	if !b.readMu.TryLock() {
-		b.c.finish(false) // a Read is blocked on the network: closing the connection ends it
+		b.finish(false) // a Read is blocked on the network: closing the connection ends it
 		return nil
 	}
 	defer b.readMu.Unlock()
@@ -140,7 +153,7 @@ func (b *h1Body) Close() error {
 		if err != nil {
 			if err == errMore {
 				b.err = ErrBodyClosed
-				b.c.finish(false)
+				b.finish(false)
 			}
 			return nil
 		}

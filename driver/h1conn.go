@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/httpwire/httpwire/h1"
+	"github.com/httpwire/httpwire/internal/clock"
 	"github.com/httpwire/httpwire/internal/coreio"
 	"github.com/httpwire/httpwire/proto"
 )
@@ -39,6 +40,7 @@ type h1Conn struct {
 	stop       func() bool // ends the context watch of the request in flight
 	ctx        context.Context
 	trace      *RequestTrace // of the request in flight
+	finisher   Finisher      // of the request in flight (RoundTripFinish), handed to its response's body
 	peek       *idlePeeker   // looks at the socket between requests
 	x          *exchanger    // writes and reads a reused plain connection's bodiless requests; nil: cannot
 	xMade      bool          // x was made (lazily, on the first reuse)
@@ -53,7 +55,7 @@ type h1Conn struct {
 
 func newH1Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h1Conn {
 	return &h1Conn{nc: nc, opts: opts, tls: state, core: h1.NewConnWithLimits(h1.Client, opts.H1Limits),
-		idleSince: time.Now(), dialed: t}
+		idleSince: clock.Now(), dialed: t}
 }
 
 func (c *h1Conn) Protocol() string { return "http/1.1" }
@@ -95,6 +97,11 @@ func (c *h1Conn) Close() error {
 // RoundTrip runs one request. The context covers the whole exchange, body included: cancelling it closes
 // the connection, since an HTTP/1.1 message cannot be abandoned halfway.
 func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
+	return c.RoundTripFinish(ctx, req, nil)
+}
+
+// RoundTripFinish implements FinishingConn.
+func (c *h1Conn) RoundTripFinish(ctx context.Context, req *Request, f Finisher) (*Response, error) {
 	c.mu.Lock()
 	switch {
 	case c.dead:
@@ -108,7 +115,7 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	reused := c.reused
 	c.reused = true
 	c.ctx = ctx
-	c.trace, c.gotBytes = req.Trace, false
+	c.trace, c.gotBytes, c.finisher = req.Trace, false, f
 	c.mu.Unlock()
 	c.stop = nil
 	if ctx.Done() != nil { // a context that can never end needs no watch
@@ -122,7 +129,7 @@ func (c *h1Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error)
 			return nil, err
 		}
 	}
-	start := time.Now()
+	start := clock.Now()
 	resp, err := c.roundTrip(req, reused, exchange)
 	closeRequestBody(req) // sent, or never will be: HTTP/1.1 sends it before the response is read
 	if err == nil && ctx.Err() != nil && resp.Extensions.NetworkStream == nil {
@@ -464,7 +471,7 @@ func (c *h1Conn) response(req *Request, e *h1.Response) *Response {
 		body h1Body
 	}{} // one allocation for the two
 	body := &both.body
-	body.c = c
+	body.c, body.finisher = c, c.finisher
 	resp := &both.resp
 	*resp = Response{Status: e.Status, Header: keepFields(e.Fields), Body: body, trailers: body}
 	resp.Extensions.HTTPVersion = httpVersion(e.Version)
@@ -599,7 +606,7 @@ func (c *h1Conn) finish(reusable bool) {
 	}
 	c.mu.Lock()
 	c.busy = false
-	c.idleSince = time.Now()
+	c.idleSince = clock.Now()
 	if !reusable {
 		c.dead = true
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/internal/clock"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -62,7 +63,7 @@ func newH2Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings
 		nc: nc, opts: opts, tls: state, dialed: t,
 		core:      h2.NewConn(h2.Client, opts.h2Config()),
 		streams:   make(map[uint32]*h2Stream),
-		idleSince: time.Now(),
+		idleSince: clock.Now(),
 		pings:     make(map[[8]byte]chan struct{}),
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
@@ -474,7 +475,7 @@ func (c *h2Conn) removeLocked(st *h2Stream) {
 // GOAWAY, done.
 func (c *h2Conn) idleIfEmptyLocked() {
 	if len(c.streams) == 0 && len(c.queue) == 0 {
-		c.idleSince = time.Now()
+		c.idleSince = clock.Now()
 		if c.goAway && c.err == nil {
 			c.failLocked(ErrConnClosed) // drained after GOAWAY: nothing more can run here
 		}

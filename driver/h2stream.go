@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/httpwire/httpwire/h2"
+	"github.com/httpwire/httpwire/internal/clock"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -89,7 +90,7 @@ func (st *h2Stream) failLocked(err error) {
 // the work with their larger frames before and after the wait, and only this frame and awaitHead's stay. A
 // request without a body is encoded by the writer (enqueue), since encoding a head is deeper still.
 func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
-	start := time.Now()
+	start := clock.Now()
 	var ex *h2Exchange
 	var err error
 	if canEnqueue(req) {

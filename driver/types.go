@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -53,8 +54,18 @@ func (r *Request) Idempotent() bool {
 	return r.Header.Has("Idempotency-Key") || r.Header.Has("X-Idempotency-Key")
 }
 
-// Finisher is told that an exchange is over (UploadWaiter).
+// Finisher is told that an exchange is over (UploadWaiter, FinishingConn).
 type Finisher interface{ Finish() }
+
+// FinishingConn is implemented by HTTP/1.1 connections. RoundTripFinish is RoundTrip, and when it returns a
+// response, f.Finish is called once, as soon as that response is done with: its body read to the end, failed
+// or closed (the connection is then idle, or closed). A response that hands the connection over
+// (Extensions.NetworkStream) never calls it, nor does a failed round trip. A pool learns so when to take the
+// connection back without wrapping every response body.
+type FinishingConn interface {
+	Conn
+	RoundTripFinish(ctx context.Context, req *Request, f Finisher) (*Response, error)
+}
 
 // UploadWaiter is implemented by HTTP/2 response bodies. With full duplex the request body may still be
 // going out when the response body has ended or been closed, and the stream keeps its place on the connection

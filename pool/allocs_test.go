@@ -16,7 +16,7 @@ import (
 // here answer from canned bytes and allocate nothing per request, so every allocation counted is the
 // client's (pool, driver and core).
 const (
-	h1AllocBudget = 2
+	h1AllocBudget = 1
 	h2AllocBudget = 5
 )
 

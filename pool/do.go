@@ -38,7 +38,7 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 			}
 			return nil, err
 		}
-		resp, err := c.d.RoundTrip(ctx, req)
+		resp, finishing, err := roundTrip(ctx, c, req)
 		if err != nil {
 			next, ok := p.afterFailure(ctx, req, c, err, attempt)
 			if !ok {
@@ -50,9 +50,26 @@ func (p *Pool) Do(ctx context.Context, req *Request) (*Response, error) {
 			req = next
 			continue
 		}
+		if finishing && resp.Extensions.NetworkStream == nil {
+			return resp, nil // the connection tells c when the body is over (Finish)
+		}
 		return p.deliver(resp, c), nil
 	}
 }
+
+// roundTrip runs req on c. An HTTP/1.1 connection (driver.FinishingConn) is asked to tell c itself when the
+// response is done with, which spares wrapping its body (finishing reports so).
+func roundTrip(ctx context.Context, c *conn, req *Request) (resp *Response, finishing bool, err error) {
+	if fc, ok := c.d.(driver.FinishingConn); ok {
+		resp, err = fc.RoundTripFinish(ctx, req, c)
+		return resp, true, err
+	}
+	resp, err = c.d.RoundTrip(ctx, req)
+	return resp, false, err
+}
+
+// Finish takes c back once the HTTP/1.1 response it carried is done with (driver.FinishingConn).
+func (c *conn) Finish() { c.p.put(c) }
 
 // ownBody wraps the body of a request that can be retried (GetBody set) in onceCloser: the pool may then
 // replace it, and closes each body once it is done with it, on success or failure (Do's doc).
@@ -105,7 +122,8 @@ func (p *Pool) afterFailure(ctx context.Context, req *Request, c *conn, err erro
 	return next, true
 }
 
-// deliver ties the response to c: the connection returns to the pool when the body ends or closes.
+// deliver ties the response to c: the connection returns to the pool when the body ends or closes. A
+// response that carries the connection away (a switch of protocols, a tunnel) detaches it instead.
 func (p *Pool) deliver(resp *Response, c *conn) *Response {
 	if stream := resp.Extensions.NetworkStream; stream != nil {
 		if c.d.Protocol() == "h2" {

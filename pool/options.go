@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/internal/clock"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -40,7 +41,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Trace, when set, is told what happens to each request's connection.
 	Trace *Trace
-	// Now is the clock of keep-alive expiry; nil means time.Now. Tests pass a virtual clock.
+	// Now is the clock of keep-alive expiry; nil means the system's (time.Now's monotonic reading alone).
+	// Tests pass a virtual clock.
 	Now func() time.Time
 }
 
@@ -82,7 +84,7 @@ func (o Options) withDefaults() Options {
 		o.HealthCheckTimeout = 5 * time.Second
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = clock.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

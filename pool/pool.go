@@ -66,6 +66,7 @@ type originCounts struct{ dials, reuses, expired int64 }
 // conn is a pooled connection.
 type conn struct {
 	d         driver.Conn
+	p         *Pool
 	op        *originPool
 	inFlight  int // requests the pool has given it and not taken back
 	idleSince time.Time
@@ -384,7 +385,7 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 		p.unlock()
 		return nil, false, ErrClosed
 	}
-	c := &conn{d: d, op: op, inFlight: 1, idleSince: p.opts.Now()}
+	c := &conn{d: d, p: p, op: op, inFlight: 1, idleSince: p.opts.Now()}
 	op.addLocked(c)
 	op.protocol = d.Protocol()
 	p.opts.Logger.Debug("connected", "origin", op.name, "protocol", op.protocol)
