@@ -24,19 +24,34 @@ const (
 	recvReset
 )
 
-// streamTransitions is the stream state machine of RFC 9113 §5.1 (figure 2), without push. A missing
-// entry is not allowed; resets close a stream from any state.
-var streamTransitions = map[[2]uint8]streamState{
-	{uint8(stateIdle), uint8(sendHeaders)}:               stateOpen,
-	{uint8(stateIdle), uint8(recvHeaders)}:               stateOpen,
-	{uint8(stateOpen), uint8(sendHeaders)}:               stateOpen,
-	{uint8(stateOpen), uint8(recvHeaders)}:               stateOpen,
-	{uint8(stateOpen), uint8(sendEndStream)}:             stateHalfClosedLocal,
-	{uint8(stateOpen), uint8(recvEndStream)}:             stateHalfClosedRemote,
-	{uint8(stateHalfClosedLocal), uint8(recvHeaders)}:    stateHalfClosedLocal,
-	{uint8(stateHalfClosedLocal), uint8(recvEndStream)}:  stateClosed,
-	{uint8(stateHalfClosedRemote), uint8(sendHeaders)}:   stateHalfClosedRemote,
-	{uint8(stateHalfClosedRemote), uint8(sendEndStream)}: stateClosed,
+// transition is an entry of streamTransitions: the state an event leads to, if the event is allowed.
+type transition struct {
+	to      streamState
+	allowed bool
+}
+
+// streamTransitions is the stream state machine of RFC 9113 §5.1 (figure 2), without push, indexed by state
+// and event (an array: it is consulted for every frame of every stream). An absent entry is not allowed;
+// resets close a stream from any state.
+var streamTransitions = [stateClosed + 1][recvReset + 1]transition{
+	stateIdle: {
+		sendHeaders: {stateOpen, true},
+		recvHeaders: {stateOpen, true},
+	},
+	stateOpen: {
+		sendHeaders:   {stateOpen, true},
+		recvHeaders:   {stateOpen, true},
+		sendEndStream: {stateHalfClosedLocal, true},
+		recvEndStream: {stateHalfClosedRemote, true},
+	},
+	stateHalfClosedLocal: {
+		recvHeaders:   {stateHalfClosedLocal, true},
+		recvEndStream: {stateClosed, true},
+	},
+	stateHalfClosedRemote: {
+		sendHeaders:   {stateHalfClosedRemote, true},
+		sendEndStream: {stateClosed, true},
+	},
 }
 
 // next returns the state after ev, and false when the state does not allow ev.
@@ -44,8 +59,11 @@ func (s streamState) next(ev streamEvent) (streamState, bool) {
 	if ev == sendReset || ev == recvReset {
 		return stateClosed, true
 	}
-	n, ok := streamTransitions[[2]uint8{uint8(s), uint8(ev)}]
-	return n, ok
+	if int(s) >= len(streamTransitions) || int(ev) >= len(streamTransitions[s]) {
+		return s, false
+	}
+	t := streamTransitions[s][ev]
+	return t.to, t.allowed
 }
 
 // stream is one open stream.
