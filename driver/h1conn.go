@@ -33,9 +33,9 @@ type h1Conn struct {
 
 	mu         sync.Mutex
 	busy       bool
-	dead       bool // closed, broken, or handed over after a protocol switch
-	idleSince  time.Time
-	dialed     Timings // Connect and TLS, reported by the first request only
+	dead       bool          // closed, broken, or handed over after a protocol switch
+	idleAt     time.Duration // clock.Mono when the last request ended
+	dialed     Timings       // Connect and TLS, reported by the first request only
 	reused     bool
 	stop       func() bool // ends the context watch of the request in flight
 	ctx        context.Context
@@ -55,7 +55,7 @@ type h1Conn struct {
 
 func newH1Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h1Conn {
 	return &h1Conn{nc: nc, opts: opts, tls: state, core: h1.NewConnWithLimits(h1.Client, opts.H1Limits),
-		idleSince: clock.Now(), dialed: t}
+		idleAt: clock.Mono(), dialed: t}
 }
 
 func (c *h1Conn) Protocol() string { return "http/1.1" }
@@ -84,7 +84,7 @@ func (c *h1Conn) Capacity() int {
 func (c *h1Conn) Idle() (bool, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return !c.busy && !c.dead, c.idleSince
+	return !c.busy && !c.dead, clock.At(c.idleAt)
 }
 
 func (c *h1Conn) Close() error {
@@ -129,7 +129,7 @@ func (c *h1Conn) RoundTripFinish(ctx context.Context, req *Request, f Finisher) 
 			return nil, err
 		}
 	}
-	start := clock.Now()
+	start := clock.Mono()
 	resp, err := c.roundTrip(req, reused, exchange)
 	closeRequestBody(req) // sent, or never will be: HTTP/1.1 sends it before the response is read
 	if err == nil && ctx.Err() != nil && resp.Extensions.NetworkStream == nil {
@@ -141,7 +141,7 @@ func (c *h1Conn) RoundTripFinish(ctx context.Context, req *Request, f Finisher) 
 		c.finish(false)
 		return nil, c.wrap(err)
 	}
-	resp.Extensions.Timings.FirstByte = time.Since(start)
+	resp.Extensions.Timings.FirstByte = clock.Mono() - start
 	if !reused {
 		resp.Extensions.Timings.Connect, resp.Extensions.Timings.TLS = c.dialed.Connect, c.dialed.TLS
 	}
@@ -606,7 +606,7 @@ func (c *h1Conn) finish(reusable bool) {
 	}
 	c.mu.Lock()
 	c.busy = false
-	c.idleSince = clock.Now()
+	c.idleAt = clock.Mono()
 	if !reusable {
 		c.dead = true
 	}

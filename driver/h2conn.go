@@ -32,7 +32,7 @@ type h2Conn struct {
 	err          error      // why the connection is dead; nil while it lives
 	goAway       bool
 	settingsSeen bool
-	idleSince    time.Time
+	idleAt       time.Duration // clock.Mono when the last stream ended
 	reused       bool
 	pings        map[[8]byte]chan struct{}
 	capacity     atomic.Int32 // what Capacity reports; written with mu held (publishCapacityLocked)
@@ -61,12 +61,12 @@ type h2Conn struct {
 func newH2Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h2Conn {
 	c := &h2Conn{
 		nc: nc, opts: opts, tls: state, dialed: t,
-		core:      h2.NewConn(h2.Client, opts.h2Config()),
-		streams:   make(map[uint32]*h2Stream),
-		idleSince: clock.Now(),
-		pings:     make(map[[8]byte]chan struct{}),
-		wake:      make(chan struct{}, 1),
-		done:      make(chan struct{}),
+		core:    h2.NewConn(h2.Client, opts.h2Config()),
+		streams: make(map[uint32]*h2Stream),
+		idleAt:  clock.Mono(),
+		pings:   make(map[[8]byte]chan struct{}),
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
 	}
 	c.window = sync.NewCond(&c.mu)
 	c.publishCapacityLocked()
@@ -116,7 +116,7 @@ func (c *h2Conn) capacityLocked() int {
 func (c *h2Conn) Idle() (bool, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.streams) == 0 && len(c.queue) == 0 && c.err == nil, c.idleSince
+	return len(c.streams) == 0 && len(c.queue) == 0 && c.err == nil, clock.At(c.idleAt)
 }
 
 // Close ends the connection and waits for its goroutines.
@@ -475,7 +475,7 @@ func (c *h2Conn) removeLocked(st *h2Stream) {
 // GOAWAY, done.
 func (c *h2Conn) idleIfEmptyLocked() {
 	if len(c.streams) == 0 && len(c.queue) == 0 {
-		c.idleSince = clock.Now()
+		c.idleAt = clock.Mono()
 		if c.goAway && c.err == nil {
 			c.failLocked(ErrConnClosed) // drained after GOAWAY: nothing more can run here
 		}

@@ -90,7 +90,7 @@ func (st *h2Stream) failLocked(err error) {
 // the work with their larger frames before and after the wait, and only this frame and awaitHead's stay. A
 // request without a body is encoded by the writer (enqueue), since encoding a head is deeper still.
 func (c *h2Conn) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
-	start := clock.Now()
+	start := clock.Mono()
 	var ex *h2Exchange
 	var err error
 	if canEnqueue(req) {
@@ -277,7 +277,7 @@ func (c *h2Conn) finish(ctx context.Context, ex *h2Exchange, resp *Response, err
 		st.abandonRequestBody() // a sender blocked reading it returns
 		return nil, wrapCtx(ctx, err)
 	}
-	resp.Extensions.Timings.FirstByte = time.Since(ex.start)
+	resp.Extensions.Timings.FirstByte = clock.Mono() - ex.start
 	if !ex.reused {
 		resp.Extensions.Timings.Connect, resp.Extensions.Timings.TLS = c.dialed.Connect, c.dialed.TLS
 	}
@@ -309,10 +309,10 @@ type h2Exchange struct {
 	st        h2Stream
 	resp      Response
 	body      h2Body
-	sendsBody bool // the request has a body to send after its head
-	reused    bool // the connection carried a request before
-	start     time.Time
-	stop      func() bool // ends the context watch
+	sendsBody bool          // the request has a body to send after its head
+	reused    bool          // the connection carried a request before
+	start     time.Duration // clock.Mono when RoundTrip began
+	stop      func() bool   // ends the context watch
 }
 
 // noStop stands for the context watch of a context that cannot end.

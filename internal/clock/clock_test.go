@@ -31,3 +31,20 @@ func TestNowIsOrderedWithTimeNow(t *testing.T) {
 		t.Fatalf("the wall reading of clock.Now is %v off the system's", d)
 	}
 }
+
+// TestMonoAndAt: Mono never goes back, and At places a reading between the times.Now around it.
+func TestMonoAndAt(t *testing.T) {
+	last := clock.Mono()
+	for range 1000 {
+		before := time.Now()
+		m := clock.Mono()
+		after := time.Now()
+		if m < last {
+			t.Fatalf("Mono went back from %v to %v", last, m)
+		}
+		last = m
+		if at := clock.At(m); at.Before(before) || at.After(after) {
+			t.Fatalf("At(Mono()) = %v is outside [%v, %v]", at, before, after)
+		}
+	}
+}
