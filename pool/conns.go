@@ -95,8 +95,8 @@ func (op *originPool) compactFree() {
 
 // reserveLocked takes one request slot: the most recently idle connection first, then an HTTP/2 connection
 // with streams to spare. A connection idle past KeepaliveExpiry, or dead, is closed on the way.
-// now is the clock, read into *now on first need (zero until then) so that the caller can reuse it.
-func (p *Pool) reserveLocked(op *originPool, now *time.Time) *conn {
+// now is the clock, read into *now on first need (notRead until then) so that the caller can reuse it.
+func (p *Pool) reserveLocked(op *originPool, now *time.Duration) *conn {
 	for len(op.free) > 0 {
 		c := op.free[len(op.free)-1]
 		op.free[len(op.free)-1] = nil
@@ -105,10 +105,10 @@ func (p *Pool) reserveLocked(op *originPool, now *time.Time) *conn {
 			continue // stale: taken or closed since it went idle
 		}
 		capacity := c.d.Capacity()
-		if now.IsZero() {
-			*now = p.opts.Now()
+		if *now == notRead {
+			*now = p.now()
 		}
-		if capacity < 0 || now.Sub(c.idleSince) >= p.opts.KeepaliveExpiry {
+		if capacity < 0 || *now-c.idleAt >= p.opts.KeepaliveExpiry {
 			if capacity >= 0 {
 				op.expired++
 			}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/httpwire/httpwire/driver"
-	"github.com/httpwire/httpwire/internal/clock"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -41,8 +40,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Trace, when set, is told what happens to each request's connection.
 	Trace *Trace
-	// Now is the clock of keep-alive expiry; nil means the system's (time.Now's monotonic reading alone).
-	// Tests pass a virtual clock.
+	// Now is the clock of keep-alive expiry; nil means the system's monotonic clock. Tests pass a virtual
+	// clock.
 	Now func() time.Time
 }
 
@@ -82,9 +81,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.HealthCheckTimeout <= 0 {
 		o.HealthCheckTimeout = 5 * time.Second
-	}
-	if o.Now == nil {
-		o.Now = clock.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"sync"
 	"time"
 
 	"github.com/httpwire/httpwire/driver"
+	"github.com/httpwire/httpwire/internal/clock"
 	"github.com/httpwire/httpwire/proto"
 )
 
@@ -32,6 +34,7 @@ type Pool struct {
 	doomed    []driver.Conn // closed once the lock is released
 	dialing   sync.WaitGroup
 	closing   context.Context // done when Close is called
+	epoch     time.Time       // Options.Now at New, when it is set: Pool.now counts from it
 	close     context.CancelFunc
 }
 
@@ -65,15 +68,15 @@ type originCounts struct{ dials, reuses, expired int64 }
 
 // conn is a pooled connection.
 type conn struct {
-	d         driver.Conn
-	p         *Pool
-	op        *originPool
-	inFlight  int // requests the pool has given it and not taken back
-	idleSince time.Time
-	idx       int  // position in op.conns
-	idle      bool // counted in op.idle
-	removed   bool // no longer in the pool
-	multi     bool // HTTP/2: several requests at once
+	d        driver.Conn
+	p        *Pool
+	op       *originPool
+	inFlight int           // requests the pool has given it and not taken back
+	idleAt   time.Duration // Pool.now when it last went idle
+	idx      int           // position in op.conns
+	idle     bool          // counted in op.idle
+	removed  bool          // no longer in the pool
+	multi    bool          // HTTP/2: several requests at once
 }
 
 // waiter is a request queued for a connection. ready receives a connection reserved for it, or nil to
@@ -83,8 +86,24 @@ type waiter struct{ ready chan *conn }
 // New returns a pool with the given options.
 func New(opts Options) *Pool {
 	closing, close := context.WithCancel(context.Background())
-	return &Pool{opts: opts.withDefaults(), origins: make(map[poolKey]*originPool), closing: closing, close: close}
+	p := &Pool{opts: opts.withDefaults(), origins: make(map[poolKey]*originPool), closing: closing, close: close}
+	if p.opts.Now != nil {
+		p.epoch = p.opts.Now()
+	}
+	return p
 }
+
+// now reads the pool's clock, as a duration that only differences are taken of: the monotonic clock alone
+// (clock.Mono, no time.Time to build), or Options.Now's time since New.
+func (p *Pool) now() time.Duration {
+	if p.opts.Now == nil {
+		return clock.Mono()
+	}
+	return p.opts.Now().Sub(p.epoch)
+}
+
+// notRead marks a clock reading not taken yet (reserveLocked).
+const notRead = time.Duration(math.MinInt64)
 
 // unlock releases the lock, then closes the connections doomed while it was held.
 func (p *Pool) unlock() {
@@ -163,13 +182,13 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 		if p.closed || ctx.Err() != nil {
 			return nil, false, p.refuseLocked(ctx)
 		}
-		var now time.Time
+		now := notRead
 		if c := p.reserveLocked(op, &now); c != nil {
 			op.reuses++
-			if c.inFlight == 1 && now.IsZero() {
-				now = p.opts.Now()
+			if c.inFlight == 1 && now == notRead {
+				now = p.now()
 			}
-			idle := c.inFlight == 1 && now.Sub(c.idleSince) >= p.opts.HealthCheckAfter
+			idle := c.inFlight == 1 && now-c.idleAt >= p.opts.HealthCheckAfter
 			p.unlock()
 			if idle && !p.healthy(ctx, c) {
 				p.mu.Lock()
@@ -320,7 +339,7 @@ func (p *Pool) evictIdleLocked(except *originPool) bool {
 		// its old place: every live entry is compared, not only the first (the stack stays short, see
 		// compactFree).
 		for _, c := range op.free {
-			if !c.removed && c.idle && (victim == nil || c.idleSince.Before(victim.idleSince)) {
+			if !c.removed && c.idle && (victim == nil || c.idleAt < victim.idleAt) {
 				victim = c
 			}
 		}
@@ -385,7 +404,7 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 		p.unlock()
 		return nil, false, ErrClosed
 	}
-	c := &conn{d: d, p: p, op: op, inFlight: 1, idleSince: p.opts.Now()}
+	c := &conn{d: d, p: p, op: op, inFlight: 1, idleAt: p.now()}
 	op.addLocked(c)
 	op.protocol = d.Protocol()
 	p.opts.Logger.Debug("connected", "origin", op.name, "protocol", op.protocol)
@@ -409,7 +428,7 @@ func (p *Pool) releaseLocked(c *conn) {
 			p.removeLocked(c)
 		}
 	case c.inFlight == 0:
-		c.idleSince = p.opts.Now()
+		c.idleAt = p.now()
 		p.idleLocked(c)
 		p.scheduleJanitorLocked()
 	}
@@ -440,7 +459,7 @@ func (p *Pool) serveLocked() {
 	}
 	for _, op := range p.waiting {
 		for len(op.waiters) > 0 {
-			var now time.Time
+			now := notRead
 			c := p.reserveLocked(op, &now)
 			if c == nil {
 				// Hand out turns to dial while there is room, so that cold starts dial in parallel.
@@ -473,11 +492,11 @@ func (p *Pool) serveLocked() {
 
 // expireLocked closes connections idle for longer than KeepaliveExpiry.
 func (p *Pool) expireLocked() {
-	now := p.opts.Now()
+	now := p.now()
 	for _, op := range p.origins {
 		for i := 0; i < len(op.conns); i++ {
 			c := op.conns[i]
-			if c.inFlight == 0 && (now.Sub(c.idleSince) >= p.opts.KeepaliveExpiry || c.d.Capacity() < 0) {
+			if c.inFlight == 0 && (now-c.idleAt >= p.opts.KeepaliveExpiry || c.d.Capacity() < 0) {
 				if c.d.Capacity() >= 0 {
 					op.expired++
 				}

@@ -49,7 +49,7 @@ func TestTurnPassesOnAfterCancel(t *testing.T) {
 		c, _ := proto.ParseOrigin("http://127.0.0.1:2")
 		p.mu.Lock()
 		opA := p.originLocked(a, nil)
-		held := &conn{d: stubConn{}, op: opA, inFlight: 1, idleSince: time.Now()}
+		held := &conn{d: stubConn{}, p: p, op: opA, inFlight: 1, idleAt: p.now()}
 		opA.addLocked(held)
 		p.total = 1
 		p.mu.Unlock()

@@ -8,27 +8,27 @@ import (
 	"github.com/httpwire/httpwire/internal/clock"
 )
 
-// TestNowIsOrderedWithTimeNow: clock.Now keeps a monotonic reading, so it orders and subtracts exactly
+// TestAtIsOrderedWithTimeNow: a time from At keeps a monotonic reading, so it orders and subtracts exactly
 // against time.Now's.
-func TestNowIsOrderedWithTimeNow(t *testing.T) {
+func TestAtIsOrderedWithTimeNow(t *testing.T) {
 	for range 1000 {
 		before := time.Now()
-		now := clock.Now()
+		now := clock.At(clock.Mono())
 		after := time.Now()
 		if now.Before(before) || now.After(after) {
-			t.Fatalf("clock.Now %v is outside [%v, %v]", now, before, after)
+			t.Fatalf("clock.At %v is outside [%v, %v]", now, before, after)
 		}
 		if d := after.Sub(now); d < 0 || d > after.Sub(before) {
 			t.Fatalf("after.Sub(now) = %v, outside [0, %v]", d, after.Sub(before))
 		}
 	}
-	if s := clock.Now().String(); !strings.Contains(s, "m=+") {
-		t.Fatalf("clock.Now() = %s carries no monotonic reading", s)
+	if s := clock.At(clock.Mono()).String(); !strings.Contains(s, "m=+") {
+		t.Fatalf("clock.At = %s carries no monotonic reading", s)
 	}
 	// The wall reading (Round(0) drops the monotonic one) is the system's, within the test's runtime.
-	wall := clock.Now().Round(0)
+	wall := clock.At(clock.Mono()).Round(0)
 	if d := time.Now().Round(0).Sub(wall); d < 0 || d > time.Minute {
-		t.Fatalf("the wall reading of clock.Now is %v off the system's", d)
+		t.Fatalf("the wall reading of clock.At is %v off the system's", d)
 	}
 }
 
