@@ -131,6 +131,15 @@ func parseDecimal(b []byte) (int64, bool) {
 		return 0, false
 	}
 	var v int64
+	if len(b) <= 18 { // at most 10^18-1: no overflow to look for
+		for _, d := range b {
+			if !isDigit(d) {
+				return 0, false
+			}
+			v = v*10 + int64(d-'0')
+		}
+		return v, true
+	}
 	for _, d := range b {
 		if !isDigit(d) || v > (1<<63-1-int64(d-'0'))/10 {
 			return 0, false

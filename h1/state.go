@@ -175,10 +175,12 @@ func (m *machine) settle() {
 				}
 			}
 		}
-		for _, j := range jointTransitions {
-			if m.states == j.when {
-				m.states[j.role] = j.to
-				break
+		if triggers(m.states[Client]) || triggers(m.states[Server]) {
+			for _, j := range jointTransitions {
+				if m.states == j.when {
+					m.states[j.role] = j.to
+					break
+				}
 			}
 		}
 		if m.states == before {
@@ -186,6 +188,10 @@ func (m *machine) settle() {
 		}
 	}
 }
+
+// triggers reports whether s is in a pair of jointTransitions: every pair there has a side that proposed a
+// switch, closed or failed, so a pair of other states needs no look at the table.
+func triggers(s State) bool { return s == MightSwitchProtocol || s == Closed || s == Error }
 
 // fail puts role in the Error state.
 func (m *machine) fail(role Role) {
