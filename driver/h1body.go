@@ -15,13 +15,12 @@ type h1Body struct {
 	readMu   sync.Mutex // held by Read; Close takes it only when no Read runs
 	leftover []byte     // part of a Data event not yet returned; borrows the core's buffer
 	trailers proto.Fields
-	err      error // sticky: io.EOF after the end, or what failed
+	err      error    // sticky: io.EOF after the end, or what failed
+	finisher Finisher // told once when the body is over (RoundTripFinish)
 
 	mu     sync.Mutex
-	closed bool
-
-	finisher Finisher    // told once when the body is over (RoundTripFinish)
-	told     atomic.Bool // finisher was told
+	told   atomic.Bool // finisher was told
+	closed bool        // guarded by mu
 }
 
 // finish ends the connection's cycle (reusable or not), then tells the finisher, once: a Close racing a

@@ -465,11 +465,14 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 	}
 }
 
+// h1Exchange is a response and its body, allocated together: 256 bytes, a size class (TestH1ExchangeSize).
+type h1Exchange struct {
+	resp Response
+	body h1Body
+}
+
 func (c *h1Conn) response(req *Request, e *h1.Response) *Response {
-	both := &struct {
-		resp Response
-		body h1Body
-	}{} // one allocation for the two
+	both := &h1Exchange{} // one allocation for the two
 	body := &both.body
 	body.c, body.finisher = c, c.finisher
 	resp := &both.resp

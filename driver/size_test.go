@@ -13,3 +13,11 @@ func TestH2ExchangeSize(t *testing.T) {
 		t.Errorf("h2Exchange is %d bytes; want at most 512", n)
 	}
 }
+
+// TestH1ExchangeSize: an HTTP/1.1 response and its body, one allocation per request, fit the 256-byte size
+// class; the next is 288 bytes.
+func TestH1ExchangeSize(t *testing.T) {
+	if n := unsafe.Sizeof(h1Exchange{}); n > 256 {
+		t.Errorf("h1Exchange is %d bytes; want at most 256", n)
+	}
+}
