@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/httpwire/httpwire/driver"
 	"github.com/httpwire/httpwire/proto"
@@ -201,4 +202,54 @@ func blockedIn(fn string) bool {
 		}
 	}
 	return false
+}
+
+// reuseInFinish does what a pool does when told: it starts the next request on the connection at once. While
+// the Read that reached the end of the first body is still inside Finish, another goroutine closes that body.
+type reuseInFinish struct {
+	c             driver.FinishingConn
+	next          *driver.Request
+	first, second *driver.Response
+	err           error
+}
+
+func (f *reuseInFinish) Finish() {
+	f.second, f.err = f.c.RoundTripFinish(context.Background(), f.next, &countingFinisher{})
+	done := make(chan struct{})
+	go func() { f.first.Body.Close(); close(done) }()
+	<-done
+}
+
+// TestLateCloseSparesTheNextRequest: closing a body after its Read reached the end, while the connection
+// already carries the next request, leaves that request and the connection alone.
+func TestLateCloseSparesTheNextRequest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/second" {
+			_, _ = io.WriteString(w, "second ")
+			w.(http.Flusher).Flush()
+			time.Sleep(50 * time.Millisecond) // the rest comes after the late Close
+		}
+		_, _ = io.WriteString(w, "body")
+	}))
+	defer srv.Close()
+	c, origin := finishingConn(t, srv)
+	f := &reuseInFinish{c: c, next: &driver.Request{Method: "GET", Origin: origin, Target: "/second"}}
+	first, err := c.RoundTripFinish(context.Background(), &driver.Request{Method: "GET", Origin: origin}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.first = first
+	if b, err := io.ReadAll(first.Body); err != nil || string(b) != "body" {
+		t.Fatalf("first body: %q, %v", b, err)
+	}
+	if f.err != nil {
+		t.Fatalf("second request: %v", f.err)
+	}
+	if c.Capacity() < 0 {
+		t.Error("the first body's late Close closed the connection carrying the second request")
+	}
+	if b, err := io.ReadAll(f.second.Body); err != nil || string(b) != "second body" {
+		t.Fatalf("second body: %q, %v", b, err)
+	}
+	f.second.Body.Close()
 }

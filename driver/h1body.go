@@ -19,15 +19,19 @@ type h1Body struct {
 	finisher Finisher // told once when the body is over (RoundTripFinish)
 
 	mu     sync.Mutex
-	told   atomic.Bool // finisher was told
+	told   atomic.Bool // the body ended: the connection and the finisher were told
 	closed bool        // guarded by mu
 }
 
-// finish ends the connection's cycle (reusable or not), then tells the finisher, once: a Close racing a
-// failing Read finishes twice.
+// finish ends the connection's cycle (reusable or not), then tells the finisher; only the first ending of the
+// body does. A Close racing a Read can end it a second time, after the Read reached the end and the
+// connection went on to carry another request: that one must not touch the connection.
 func (b *h1Body) finish(reusable bool) {
+	if !b.told.CompareAndSwap(false, true) {
+		return
+	}
 	b.c.finish(reusable)
-	if b.finisher != nil && b.told.CompareAndSwap(false, true) {
+	if b.finisher != nil {
 		b.finisher.Finish()
 	}
 }

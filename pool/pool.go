@@ -34,7 +34,8 @@ type Pool struct {
 	doomed    []driver.Conn // closed once the lock is released
 	dialing   sync.WaitGroup
 	closing   context.Context // done when Close is called
-	epoch     time.Time       // Options.Now at New, when it is set: Pool.now counts from it
+	epoch     time.Time       // Options.Now's first reading, when it is set: Pool.now counts from it
+	epochSet  bool
 	close     context.CancelFunc
 }
 
@@ -86,20 +87,21 @@ type waiter struct{ ready chan *conn }
 // New returns a pool with the given options.
 func New(opts Options) *Pool {
 	closing, close := context.WithCancel(context.Background())
-	p := &Pool{opts: opts.withDefaults(), origins: make(map[poolKey]*originPool), closing: closing, close: close}
-	if p.opts.Now != nil {
-		p.epoch = p.opts.Now()
-	}
-	return p
+	return &Pool{opts: opts.withDefaults(), origins: make(map[poolKey]*originPool), closing: closing, close: close}
 }
 
-// now reads the pool's clock, as a duration that only differences are taken of: the monotonic clock alone
-// (clock.Mono, no time.Time to build), or Options.Now's time since New.
+// now reads the pool's clock (p.mu held), as a duration that only differences are taken of: the monotonic
+// clock alone (clock.Mono, no time.Time to build), or Options.Now's time since its first reading (not since
+// New: a test's clock may be set after New, and time.Time.Sub saturates across centuries).
 func (p *Pool) now() time.Duration {
 	if p.opts.Now == nil {
 		return clock.Mono()
 	}
-	return p.opts.Now().Sub(p.epoch)
+	t := p.opts.Now()
+	if !p.epochSet {
+		p.epoch, p.epochSet = t, true
+	}
+	return t.Sub(p.epoch)
 }
 
 // notRead marks a clock reading not taken yet (reserveLocked).

@@ -150,6 +150,26 @@ func TestKeepaliveExpiry(t *testing.T) {
 	}
 }
 
+// TestKeepaliveExpiryClockSetAfterNew: a test clock that still reads the zero time at New and is set to a
+// date afterwards still expires connections (the pool counts from the clock's first reading in use, and
+// time.Time.Sub saturates across the centuries in between).
+func TestKeepaliveExpiryClockSetAfterNew(t *testing.T) {
+	srv := newServer(t, false, hello)
+	clock := &virtualClock{}
+	p := pool.New(pool.Options{KeepaliveExpiry: time.Minute, Now: clock.Now})
+	defer p.Close()
+	clock.mu.Lock()
+	clock.now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock.mu.Unlock()
+	if _, err := get(context.Background(), p, srv.origin, "/"); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(time.Hour)
+	if st := p.Stats().Total; st.Connections != 0 || st.Expired != 1 {
+		t.Fatalf("an hour past a one-minute expiry: %+v", st)
+	}
+}
+
 // TestHTTP2Saturation: a server allowing 10 streams per connection and 50 slow requests at once make the
 // pool open 5 connections, no more.
 func TestHTTP2Saturation(t *testing.T) {
