@@ -21,22 +21,23 @@ var ErrClosed = errors.New("pool: closed")
 type Pool struct {
 	opts Options
 
-	mu        sync.Mutex
-	origins   map[poolKey]*originPool
-	waiting   []*originPool // the origins with queued requests, in the order they began to queue
-	total     int           // connections open or being opened
-	retired   originCounts  // the counts of the origins forgotten
-	idleConns int           // connections without a request, all origins
-	sweepAt   int           // the size of origins at which a new origin sweeps it (sweepLocked)
-	turns     int           // turns to dial handed out, all origins
-	closed    bool
-	janitor   *time.Timer
-	doomed    []driver.Conn // closed once the lock is released
-	dialing   sync.WaitGroup
-	closing   context.Context // done when Close is called
-	epoch     time.Time       // Options.Now's first reading, when it is set: Pool.now counts from it
-	epochSet  bool
-	close     context.CancelFunc
+	mu         sync.Mutex
+	origins    map[poolKey]*originPool
+	lastOrigin *originPool   // the one originLocked returned last, while it is in origins
+	waiting    []*originPool // the origins with queued requests, in the order they began to queue
+	total      int           // connections open or being opened
+	retired    originCounts  // the counts of the origins forgotten
+	idleConns  int           // connections without a request, all origins
+	sweepAt    int           // the size of origins at which a new origin sweeps it (sweepLocked)
+	turns      int           // turns to dial handed out, all origins
+	closed     bool
+	janitor    *time.Timer
+	doomed     []driver.Conn // closed once the lock is released
+	dialing    sync.WaitGroup
+	closing    context.Context // done when Close is called
+	epoch      time.Time       // Options.Now's first reading, when it is set: Pool.now counts from it
+	epochSet   bool
+	close      context.CancelFunc
 }
 
 // poolKey identifies a group of interchangeable connections: the origin and the proxy they go through.
@@ -104,6 +105,15 @@ func (p *Pool) now() time.Duration {
 	return t.Sub(p.epoch)
 }
 
+// nowUnlocked reads the system's clock without the lock, or returns notRead when Options.Now is set (whose
+// first reading is taken under the lock, now).
+func (p *Pool) nowUnlocked() time.Duration {
+	if p.opts.Now != nil {
+		return notRead
+	}
+	return clock.Mono()
+}
+
 // notRead marks a clock reading not taken yet (reserveLocked).
 const notRead = time.Duration(math.MinInt64)
 
@@ -122,10 +132,15 @@ func (p *Pool) originLocked(o proto.Origin, proxy *url.URL) *originPool {
 	if proxy != nil {
 		key.proxy = proxy.String()
 	}
-	if op := p.origins[key]; op != nil {
-		return op
+	if op := p.lastOrigin; op != nil && op.key == key {
+		return op // comparing the key costs less than hashing it, and most pools serve one origin at a time
 	}
-	return p.newOriginLocked(key, proxy)
+	op := p.origins[key]
+	if op == nil {
+		op = p.newOriginLocked(key, proxy)
+	}
+	p.lastOrigin = op
+	return op
 }
 
 // newOriginLocked starts keeping the origin of key. It is apart from originLocked so that a request's
@@ -162,6 +177,9 @@ func (p *Pool) sweepLocked() {
 			continue
 		}
 		delete(p.origins, key)
+		if op == p.lastOrigin {
+			p.lastOrigin = nil
+		}
 		p.retired.dials += op.dials
 		p.retired.reuses += op.reuses
 		p.retired.expired += op.expired
@@ -178,13 +196,13 @@ func (p *Pool) acquire(ctx context.Context, origin proto.Origin) (*conn, bool, e
 			return nil, false, err
 		}
 	}
+	now := p.nowUnlocked() // before the lock, which is then held for less (release)
 	p.mu.Lock()
-	for {
+	for ; ; now = notRead { // after a wait, the clock is read again
 		op := p.originLocked(origin, proxy) // again after every wait: the origin may have been forgotten
 		if p.closed || ctx.Err() != nil {
 			return nil, false, p.refuseLocked(ctx)
 		}
-		now := notRead
 		if c := p.reserveLocked(op, &now); c != nil {
 			op.reuses++
 			if c.inFlight == 1 && now == notRead {
@@ -416,21 +434,33 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 }
 
 // release gives back a request slot.
+// release gives back c's request slot. Many goroutines take and give back connections at once, twice per
+// request: the connection's state and the clock are read before the lock is taken, so that the lock is held
+// for the pool's own bookkeeping alone.
 func (p *Pool) release(c *conn) {
+	dead := c.d.Capacity() < 0
+	now := p.nowUnlocked()
 	p.mu.Lock()
-	p.releaseLocked(c)
+	if now == notRead {
+		now = p.now()
+	}
+	p.releaseAt(c, dead, now)
 	p.unlock()
 }
 
-func (p *Pool) releaseLocked(c *conn) {
+func (p *Pool) releaseLocked(c *conn) { p.releaseAt(c, c.d.Capacity() < 0, p.now()) }
+
+// releaseAt is releaseLocked with the connection's state (dead: it can take no more requests) and the clock
+// read already.
+func (p *Pool) releaseAt(c *conn, dead bool, now time.Duration) {
 	c.inFlight--
 	switch {
-	case c.d.Capacity() < 0 || p.closed:
+	case dead || p.closed:
 		if c.inFlight == 0 {
 			p.removeLocked(c)
 		}
 	case c.inFlight == 0:
-		c.idleAt = p.now()
+		c.idleAt = now
 		p.idleLocked(c)
 		p.scheduleJanitorLocked()
 	}
