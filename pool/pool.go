@@ -433,7 +433,6 @@ func (p *Pool) dial(ctx context.Context, op *originPool) (*conn, bool, error) {
 	return c, false, nil
 }
 
-// release gives back a request slot.
 // release gives back c's request slot. Many goroutines take and give back connections at once, twice per
 // request: the connection's state and the clock are read before the lock is taken, so that the lock is held
 // for the pool's own bookkeeping alone.
@@ -455,7 +454,7 @@ func (p *Pool) releaseLocked(c *conn) { p.releaseAt(c, c.d.Capacity() < 0, p.now
 func (p *Pool) releaseAt(c *conn, dead bool, now time.Duration) {
 	c.inFlight--
 	switch {
-	case dead || p.closed:
+	case dead || p.closed || c.removed: // removed: by a failed health check, say, while this request ran
 		if c.inFlight == 0 {
 			p.removeLocked(c)
 		}
