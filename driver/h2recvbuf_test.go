@@ -71,3 +71,47 @@ func TestRecvBufferReadSpansChunks(t *testing.T) {
 		t.Fatalf("after release, read %q", p[:n])
 	}
 }
+
+// TestRecvBuffersShareThePool runs three buffers against bytes.Buffer models, with writes, reads, and releases
+// that send chunks back to the pool the others take from: a chunk given back while still in use would show
+// as another buffer's bytes.
+func TestRecvBuffersShareThePool(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var bufs [3]recvBuffer
+	var models [3]bytes.Buffer
+	next := byte(0)
+	for step := range 20000 {
+		i := rng.IntN(len(bufs))
+		r, m := &bufs[i], &models[i]
+		switch op := rng.IntN(10); {
+		case op < 4:
+			p := make([]byte, rng.IntN(70000))
+			if rng.IntN(4) == 0 {
+				p = p[:rng.IntN(10)]
+			}
+			for k := range p {
+				p[k] = next
+				next++
+			}
+			r.write(p)
+			m.Write(p)
+		case op < 8:
+			p := make([]byte, rng.IntN(80000))
+			got := r.read(p)
+			want := m.Next(len(p))
+			if got != len(want) || !bytes.Equal(p[:got], want) {
+				t.Fatalf("step %d, buffer %d: read %d bytes, not the %d written", step, i, got, len(want))
+			}
+		case op < 9:
+			if r.buffered() != m.Len() || r.empty() != (m.Len() == 0) {
+				t.Fatalf("step %d, buffer %d: buffered %d, empty %v; want %d", step, i, r.buffered(), r.empty(), m.Len())
+			}
+		default:
+			r.release()
+			m.Reset()
+		}
+	}
+	for i := range bufs {
+		bufs[i].release()
+	}
+}
