@@ -18,9 +18,8 @@ type h1Body struct {
 	err      error    // sticky: io.EOF after the end, or what failed
 	finisher Finisher // told once when the body is over (RoundTripFinish)
 
-	mu     sync.Mutex
 	told   atomic.Bool // the body ended: the connection and the finisher were told
-	closed bool        // guarded by mu
+	closed atomic.Bool // Close was called
 }
 
 // finish ends the connection's cycle (reusable or not), then tells the finisher; only the first ending of the
@@ -132,13 +131,9 @@ func (b *h1Body) fail(err error) error {
 // Close ends the body. If the rest of the message is already buffered it is drained and the connection can
 // be reused; otherwise the connection closes, which is cheaper than reading an unknown remainder.
 func (b *h1Body) Close() error {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
+	if !b.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	b.closed = true
-	b.mu.Unlock()
 	if !b.readMu.TryLock() {
 		b.finish(false) // a Read is blocked on the network: closing the connection ends it
 		return nil
@@ -164,11 +159,7 @@ func (b *h1Body) Close() error {
 	}
 }
 
-func (b *h1Body) isClosed() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.closed
-}
+func (b *h1Body) isClosed() bool { return b.closed.Load() }
 
 func (b *h1Body) trailerFields() proto.Fields {
 	b.readMu.Lock()

@@ -83,9 +83,13 @@ func (c *Conn) SendRequest(h *proto.RequestHead) error {
 	out := append(c.out, h.Method...)
 	out = append(out, ' ')
 	out = append(out, h.Target...)
-	out = append(out, " HTTP/"...)
-	out = append(out, v.String()...)
-	out = append(out, "\r\n"...)
+	if v == proto.HTTP11 {
+		out = append(out, " HTTP/1.1\r\n"...) // the common case, in one append
+	} else {
+		out = append(out, " HTTP/"...)
+		out = append(out, v.String()...)
+		out = append(out, "\r\n"...)
+	}
 	if addHost {
 		out = append(out, "Host: "...)
 		out = append(out, h.Authority...)
