@@ -253,3 +253,40 @@ func TestLateCloseSparesTheNextRequest(t *testing.T) {
 	}
 	f.second.Body.Close()
 }
+
+// TestBodyEndsWithItsLastBytes: a Read that returns the last bytes of a body whose end is already here returns
+// io.EOF with them (as net/http's bodies do), and the connection is free at once, before any Close; a Read
+// that leaves bytes behind does not.
+func TestBodyEndsWithItsLastBytes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/chunked" {
+			w.(http.Flusher).Flush() // no Content-Length: chunked
+		}
+		_, _ = io.WriteString(w, "hello")
+	}))
+	defer srv.Close()
+	c, origin := finishingConn(t, srv)
+	for _, target := range []string{"/", "/chunked"} {
+		f := &countingFinisher{}
+		resp, err := c.RoundTripFinish(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: target}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		small := make([]byte, 2)
+		if n, err := resp.Body.Read(small); n != 2 || err != nil {
+			t.Fatalf("%s: a Read of 2 of 5 bytes returned %d, %v", target, n, err)
+		}
+		var rest [64]byte
+		n, err := resp.Body.Read(rest[:])
+		if string(rest[:n]) != "llo" || err != io.EOF {
+			t.Fatalf("%s: the last Read returned %q, %v; want \"llo\" with io.EOF", target, rest[:n], err)
+		}
+		if f.n.Load() != 1 || c.Available() != 1 {
+			t.Fatalf("%s: after the last bytes, finisher told %d times, %d available", target, f.n.Load(), c.Available())
+		}
+		if n, err := resp.Body.Read(rest[:]); n != 0 || err != io.EOF {
+			t.Fatalf("%s: a Read after the end returned %d, %v", target, n, err)
+		}
+		resp.Body.Close()
+	}
+}

@@ -56,7 +56,7 @@ func (b *h1Body) Read(p []byte) (int, error) {
 					if cerr := b.c.core.ConsumeDirect(n); cerr != nil {
 						return 0, b.fail(cerr)
 					}
-					return n, nil
+					return n, b.endWith()
 				}
 				if err != nil {
 					if b.isClosed() {
@@ -79,7 +79,21 @@ func (b *h1Body) Read(p []byte) (int, error) {
 	}
 	n := copy(p, b.leftover)
 	b.leftover = b.leftover[n:]
-	return n, nil
+	if len(b.leftover) > 0 {
+		return n, nil
+	}
+	return n, b.endWith()
+}
+
+// endWith returns io.EOF along with the bytes a Read returns when they were the last of the message and its
+// end is already buffered (io.Reader allows it, and net/http does it too), so that the connection goes back
+// for the next request without waiting for another Read. Otherwise nil; an error found on the way is kept
+// for the next Read.
+func (b *h1Body) endWith() error {
+	if b.next(false) == io.EOF {
+		return io.EOF
+	}
+	return nil
 }
 
 // next reads one event of the body; with network false it only uses buffered input. It returns io.EOF at
