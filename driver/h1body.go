@@ -149,7 +149,7 @@ func (b *h1Body) Close() error {
 		return nil
 	}
 	if !b.readMu.TryLock() {
-		b.finish(false) // a Read is blocked on the network: closing the connection ends it
+		b.finish(false) // a Read is running, most likely blocked on the network: closing the connection ends it
 		return nil
 	}
 	defer b.readMu.Unlock()
