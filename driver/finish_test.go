@@ -123,7 +123,7 @@ func TestRoundTripFinishOnce(t *testing.T) {
 			_, err := resp.Body.Read(make([]byte, 64))
 			readDone <- err
 		}()
-		waitUntil(t, func() bool { return blockedIn("(*h1Body).Read") })
+		waitUntil(t, func() bool { return blockedIn("(*h1Body).Read", "IO wait") })
 		resp.Body.Close()
 		if err := <-readDone; err == nil {
 			t.Fatal("a Read of a closed body succeeded")
@@ -192,12 +192,13 @@ func TestRoundTripFinishOnce(t *testing.T) {
 	})
 }
 
-// blockedIn reports whether a goroutine with fn on its stack waits for the network.
-func blockedIn(fn string) bool {
+// blockedIn reports whether a goroutine with fn on its stack is parked in the given wait ("IO wait" for
+// the network, "sync.Cond.Wait" for a condition variable), as runtime.Stack names it.
+func blockedIn(fn, wait string) bool {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	for _, g := range bytes.Split(buf, []byte("\n\n")) {
-		if bytes.Contains(g, []byte(fn)) && bytes.Contains(g, []byte("[IO wait")) {
+		if bytes.Contains(g, []byte(fn)) && bytes.Contains(g, []byte("["+wait)) {
 			return true
 		}
 	}

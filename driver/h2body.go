@@ -27,15 +27,17 @@ func (b *h2Body) readDetached(p []byte) (int, error) {
 	if err := b.readable(); err != nil {
 		return 0, err
 	}
+	// The whole body is here (detachLocked): the Read that takes its last bytes returns io.EOF with them.
+	n := b.st.in.read(p)
 	if !b.st.in.empty() {
-		return b.st.in.read(p), nil
+		return n, nil
 	}
 	if !b.eof {
 		b.eof = true
 		b.st.in.release()
 		b.stop()
 	}
-	return 0, io.EOF
+	return n, io.EOF
 }
 
 func (b *h2Body) Read(p []byte) (int, error) {
@@ -54,18 +56,10 @@ func (b *h2Body) Read(p []byte) (int, error) {
 			n := st.in.read(p)
 			c.core.Consume(st.id, n)
 			c.kickLocked()
-			return n, nil
+			return n, b.endWithLocked()
 		}
 		if st.ended {
-			if !b.eof {
-				b.eof = true
-				if st.sending {
-					st.respDone = true // the stream stays until its body is sent: the sender removes it
-				} else if !b.tunnel {
-					b.stop()
-					c.removeLocked(st)
-				}
-			}
+			b.endLocked()
 			return 0, io.EOF
 		}
 		if st.err != nil {
@@ -84,10 +78,36 @@ func (b *h2Body) Read(p []byte) (int, error) {
 			if n > 0 {
 				c.core.Consume(st.id, n)
 				c.kickLocked()
-				return n, nil
+				return n, b.endWithLocked()
 			}
 		}
 	}
+}
+
+// endLocked records that the body was read to its end: the stream leaves the connection, unless its request
+// body is still being sent (the sender removes it then) or it is a tunnel (h2Tunnel.Close removes it).
+func (b *h2Body) endLocked() {
+	if b.eof {
+		return
+	}
+	b.eof = true
+	if st := b.st; st.sending {
+		st.respDone = true
+	} else if !b.tunnel {
+		b.stop()
+		st.c.removeLocked(st)
+	}
+}
+
+// endWithLocked returns io.EOF along with the bytes a Read returns when they were the body's last and its end
+// has arrived (io.Reader allows it, and the HTTP/1.1 body does the same), so that the stream's place is
+// given back without another Read; nil otherwise, and always for a tunnel, which is a net.Conn.
+func (b *h2Body) endWithLocked() error {
+	if b.tunnel || !b.st.ended || !b.st.in.empty() {
+		return nil
+	}
+	b.endLocked()
+	return io.EOF
 }
 
 var _ UploadWaiter = (*h2Body)(nil)
