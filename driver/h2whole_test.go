@@ -144,7 +144,7 @@ func TestH2BodyEndsWithItsLastBytes(t *testing.T) {
 		n, err := resp.Body.Read(buf[:])
 		done <- result{string(buf[:n]), err}
 	}()
-	waitUntil(t, func() bool { return blockedIn("(*h2Conn).waitIdle", "sync.Cond.Wait") })
+	waitUntil(t, func() bool { return blockedIn("(*h2Body).Read", "sync.Cond.Wait") })
 	if err := c.(driver.Pinger).Ping(context.Background()); err != nil {
 		t.Fatal(err)
 	}
