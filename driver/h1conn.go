@@ -377,15 +377,11 @@ func (c *h1Conn) exchange(req *Request) (*Response, error) {
 	if err := c.core.SendEnd(nil); err != nil {
 		return nil, err
 	}
-	if c.opts.ReadTimeout > 0 {
-		if err := c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout)); err != nil {
-			return nil, err
-		}
+	if err := c.armReadTimeout(); err != nil {
+		return nil, err
 	}
-	if c.buf == nil {
-		c.buf = readBuffers.Get().(*[]byte)
-	}
-	r := c.x.exchange(c.core.Pending(), *c.buf)
+	buf := c.readBuffer()
+	r := c.x.exchange(c.core.Pending(), buf)
 	c.core.Advance(r.wrote)
 	switch {
 	case r.idle:
@@ -410,7 +406,7 @@ func (c *h1Conn) exchange(req *Request) (*Response, error) {
 	default:
 		c.gotBytes = true
 		c.trace.gotFirstResponseByte()
-		if err := c.core.Receive((*c.buf)[:r.n]); err != nil {
+		if err := c.core.Receive(buf[:r.n]); err != nil {
 			return nil, err
 		}
 	}
@@ -540,10 +536,8 @@ func (c *h1Conn) fill() (int, error) { return c.fillBy(time.Time{}) }
 // readDirect reads body bytes from the network into p, bypassing the core (DirectBody). The end of input is
 // handed to the core, which decides what it means for the message.
 func (c *h1Conn) readDirect(p []byte) (int, error) {
-	if c.opts.ReadTimeout > 0 {
-		if err := c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout)); err != nil {
-			return 0, err
-		}
+	if err := c.armReadTimeout(); err != nil {
+		return 0, err
 	}
 	n, err := c.nc.Read(p)
 	switch {
@@ -553,6 +547,24 @@ func (c *h1Conn) readDirect(p []byte) (int, error) {
 		return 0, c.core.ReceiveEOF()
 	}
 	return 0, err
+}
+
+// armReadTimeout sets the read deadline ReadTimeout asks for, counted from now; without one it leaves the
+// deadline alone.
+func (c *h1Conn) armReadTimeout() error {
+	if c.opts.ReadTimeout > 0 {
+		return c.nc.SetReadDeadline(time.Now().Add(c.opts.ReadTimeout))
+	}
+	return nil
+}
+
+// readBuffer is the buffer reads go into, borrowed from readBuffers while a request runs (finish gives it
+// back).
+func (c *h1Conn) readBuffer() []byte {
+	if c.buf == nil {
+		c.buf = readBuffers.Get().(*[]byte)
+	}
+	return *c.buf
 }
 
 // fillBy is fill with a read deadline of at most by (zero: none beyond ReadTimeout).
@@ -569,17 +581,15 @@ func (c *h1Conn) fillBy(by time.Time) (int, error) {
 			return 0, err
 		}
 	}
-	if c.buf == nil {
-		c.buf = readBuffers.Get().(*[]byte)
-	}
-	n, err := c.nc.Read(*c.buf)
+	buf := c.readBuffer()
+	n, err := c.nc.Read(buf)
 	switch {
 	case n > 0:
 		if !c.gotBytes {
 			c.gotBytes = true // the first byte of the response, 100 Continue included
 			c.trace.gotFirstResponseByte()
 		}
-		return n, c.core.Receive((*c.buf)[:n])
+		return n, c.core.Receive(buf[:n])
 	case err == io.EOF:
 		return 0, c.core.ReceiveEOF()
 	}
