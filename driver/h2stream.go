@@ -43,7 +43,7 @@ type h2Stream struct {
 	gotHead      bool
 	ended        bool // END_STREAM received
 	woken        bool // listed in c.toWake
-	detached     bool // see buf
+	detached     bool // off the connection: see in
 	bodyClosed   bool
 	sendStopped  bool // the server has the whole response out and asked us to stop sending (RFC 9113 §8.1)
 	sending      bool // the request body is still being sent, by sendRequestBody

@@ -35,9 +35,9 @@ type Pool struct {
 	doomed     []driver.Conn // closed once the lock is released
 	dialing    sync.WaitGroup
 	closing    context.Context // done when Close is called
-	epoch      time.Time       // Options.Now's first reading, when it is set: Pool.now counts from it
-	epochSet   bool
 	close      context.CancelFunc
+	epoch      time.Time // Options.Now's first reading, when it is set: Pool.now counts from it
+	epochSet   bool      // epoch was read (a test clock may read the zero time)
 }
 
 // poolKey identifies a group of interchangeable connections: the origin and the proxy they go through.
