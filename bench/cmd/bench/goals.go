@@ -13,7 +13,19 @@ type goal struct {
 	Target string `json:"target"`
 	Result string `json:"result"` // httpwire's figure against the target's, as ratios
 	Met    bool   `json:"met"`
+	// Level marks a rate whose median fell short of the target by less than the rounds can tell apart from
+	// noise (significance.go): not met, and not missed either.
+	Level bool `json:"level,omitempty"`
 }
+
+// verdict is how a figure stands against its target.
+type verdict int
+
+const (
+	missed verdict = iota
+	level          // the median is short, but not significantly
+	met
+)
 
 // figures looks results up by scenario and implementation.
 type figures map[[2]string]result
@@ -23,6 +35,31 @@ func (f figures) get(scenario, impl string) (result, bool) {
 	return r, ok && r.Err == ""
 }
 
+// rateAtLeast judges "a rate of hw at least factor times them's": met when the medians say so; level when
+// they do not, but hw's rounds are not significantly below factor times them's (pBelow at alpha); missed
+// otherwise. The note tells a level result's p-value.
+func rateAtLeast(hw, them, factor float64, hwRounds, themRounds []float64) (verdict, string) {
+	if hw >= factor*them {
+		return met, ""
+	}
+	scaled := make([]float64, len(themRounds))
+	for i, r := range themRounds {
+		scaled[i] = factor * r
+	}
+	if p := pBelow(hwRounds, scaled); p >= alpha {
+		return level, fmt.Sprintf(" (not significantly below: p = %.2f)", p)
+	}
+	return missed, ""
+}
+
+// unless is v, or missed when a condition judged on totals rather than rates (CPU, allocations) fails.
+func unless(v verdict, ok bool) verdict {
+	if !ok {
+		return missed
+	}
+	return v
+}
+
 // judge evaluates every goal whose scenarios are in results (with -only, some are not).
 func judge(results []result) []goal {
 	f := figures{}
@@ -30,31 +67,40 @@ func judge(results []result) []goal {
 		f[[2]string{r.Scenario, r.Impl}] = r
 	}
 	var goals []goal
-	// ratio adds a goal comparing httpwire's figure with another implementation's in one scenario.
-	ratio := func(name, target, scenario, other string, ok func(hw, them result) (string, bool)) {
+	// ratio adds a goal comparing httpwire's figures with another implementation's in one scenario.
+	ratio := func(name, target, scenario, other string, verdictOf func(hw, them result) (string, verdict)) {
 		hw, ok1 := f.get(scenario, "httpwire")
 		them, ok2 := f.get(scenario, other)
 		if !ok1 || !ok2 {
 			return
 		}
-		res, met := ok(hw, them)
-		goals = append(goals, goal{Name: name, Target: target, Result: res, Met: met})
+		res, v := verdictOf(hw, them)
+		goals = append(goals, goal{Name: name, Target: target, Result: res, Met: v == met, Level: v == level})
 	}
-	ratio("h1-parse", "≤ fasthttp's time, 0 allocations", "h1-parse", "fasthttp", func(hw, them result) (string, bool) {
-		return fmt.Sprintf("%.2f× fasthttp's rate, %.1f allocations", hw.OpsPerSec/them.OpsPerSec, hw.AllocsPerOp),
-			hw.OpsPerSec >= them.OpsPerSec && hw.AllocsPerOp < 0.05 // 0.0: a stray allocation in millions is no allocation per parse
+	// opsAtLeast and bytesAtLeast are rateAtLeast on the rates of requests and of bytes.
+	opsAtLeast := func(hw, them result, factor float64) (verdict, string) {
+		return rateAtLeast(hw.OpsPerSec, them.OpsPerSec, factor, hw.RoundOps, them.RoundOps)
+	}
+	bytesAtLeast := func(hw, them result, factor float64) (verdict, string) {
+		return rateAtLeast(hw.BytesPerSec, them.BytesPerSec, factor, hw.RoundBytes, them.RoundBytes)
+	}
+	ratio("h1-parse", "≤ fasthttp's time, 0 allocations", "h1-parse", "fasthttp", func(hw, them result) (string, verdict) {
+		v, note := opsAtLeast(hw, them, 1)
+		return fmt.Sprintf("%.2f× fasthttp's rate%s, %.1f allocations", hw.OpsPerSec/them.OpsPerSec, note, hw.AllocsPerOp),
+			unless(v, hw.AllocsPerOp < 0.05) // 0.0: a stray allocation in millions is no allocation per parse
 	})
-	ratio("h1-seq", "≥ 0.95× the floor's rate, CPU ≤ 1.1× the floor's", "h1-seq", "raw floor", func(hw, them result) (string, bool) {
-		r, c := hw.OpsPerSec/them.OpsPerSec, hw.CPUusPerOp/them.CPUusPerOp
-		return fmt.Sprintf("%.2f× the rate, %.2f× the CPU", r, c), r >= 0.95 && c <= 1.1
+	ratio("h1-seq", "≥ 0.95× the floor's rate, CPU ≤ 1.1× the floor's", "h1-seq", "raw floor", func(hw, them result) (string, verdict) {
+		v, note := opsAtLeast(hw, them, 0.95)
+		c := hw.CPUusPerOp / them.CPUusPerOp
+		return fmt.Sprintf("%.2f× the rate%s, %.2f× the CPU", hw.OpsPerSec/them.OpsPerSec, note, c), unless(v, c <= 1.1)
 	})
-	ratio("h1-par64", "≥ fasthttp's rate", "h1-par64", "fasthttp", func(hw, them result) (string, bool) {
-		r := hw.OpsPerSec / them.OpsPerSec
-		return fmt.Sprintf("%.2f×", r), r >= 1
+	ratio("h1-par64", "≥ fasthttp's rate", "h1-par64", "fasthttp", func(hw, them result) (string, verdict) {
+		v, note := opsAtLeast(hw, them, 1)
+		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note), v
 	})
-	ratio("h1-par64", "≥ 0.9× the floor's rate", "h1-par64", "raw floor", func(hw, them result) (string, bool) {
-		r := hw.OpsPerSec / them.OpsPerSec
-		return fmt.Sprintf("%.2f×", r), r >= 0.9
+	ratio("h1-par64", "≥ 0.9× the floor's rate", "h1-par64", "raw floor", func(hw, them result) (string, verdict) {
+		v, note := opsAtLeast(hw, them, 0.9)
+		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note), v
 	})
 	// The process's allocations over the requests made: a fraction above the whole number is the harness's
 	// and the runtime's (timers, samples), not the requests', which make test-allocs counts exactly.
@@ -66,26 +112,27 @@ func judge(results []result) []goal {
 	}
 	allocs("h1 allocations", "h1-seq", 2)
 	allocs("h2 allocations", "h2c-par64", 5)
-	ratio("h2c-par64", "≥ 2× x/net/http2's rate", "h2c-par64", "x/net/http2", func(hw, them result) (string, bool) {
-		r := hw.OpsPerSec / them.OpsPerSec
-		return fmt.Sprintf("%.2f×", r), r >= 2
+	ratio("h2c-par64", "≥ 2× x/net/http2's rate", "h2c-par64", "x/net/http2", func(hw, them result) (string, verdict) {
+		v, note := opsAtLeast(hw, them, 2)
+		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note), v
 	})
-	ratio("bulk-h1", "≥ 0.95× the floor's bytes/s, CPU per byte ≤ 1.2×", "bulk-h1", "raw floor", func(hw, them result) (string, bool) {
-		r := hw.BytesPerSec / them.BytesPerSec
+	ratio("bulk-h1", "≥ 0.95× the floor's bytes/s, CPU per byte ≤ 1.2×", "bulk-h1", "raw floor", func(hw, them result) (string, verdict) {
+		v, note := bytesAtLeast(hw, them, 0.95)
 		c := (hw.CPUusPerOp / (hw.BytesPerSec / hw.OpsPerSec)) / (them.CPUusPerOp / (them.BytesPerSec / them.OpsPerSec))
-		return fmt.Sprintf("%.2f× the bytes/s, %.2f× the CPU per byte", r, c), r >= 0.95 && c <= 1.2
+		return fmt.Sprintf("%.2f× the bytes/s%s, %.2f× the CPU per byte", hw.BytesPerSec/them.BytesPerSec, note, c),
+			unless(v, c <= 1.2)
 	})
-	ratio("bulk-h2", "≥ 0.9× h2load's bytes/s", "bulk-h2", "h2load", func(hw, them result) (string, bool) {
-		r := hw.BytesPerSec / them.BytesPerSec
-		return fmt.Sprintf("%.2f×", r), r >= 0.9
+	ratio("bulk-h2", "≥ 0.9× h2load's bytes/s", "bulk-h2", "h2load", func(hw, them result) (string, verdict) {
+		v, note := bytesAtLeast(hw, them, 0.9)
+		return fmt.Sprintf("%.2f×%s", hw.BytesPerSec/them.BytesPerSec, note), v
 	})
-	ratio("pool-contention", "p99 ≤ net/http's", "pool-contention", "net/http", func(hw, them result) (string, bool) {
-		return fmt.Sprintf("%.1f ms vs %.1f ms", hw.P99us/1000, them.P99us/1000), hw.P99us <= them.P99us
+	ratio("pool-contention", "p99 ≤ net/http's", "pool-contention", "net/http", func(hw, them result) (string, verdict) {
+		return fmt.Sprintf("%.1f ms vs %.1f ms", hw.P99us/1000, them.P99us/1000), unless(met, hw.P99us <= them.P99us)
 	})
 	for _, sc := range []string{"idle-mem", "stream-mem"} {
-		ratio(sc, "≤ 0.5× net/http's memory", sc, "net/http", func(hw, them result) (string, bool) {
+		ratio(sc, "≤ 0.5× net/http's memory", sc, "net/http", func(hw, them result) (string, verdict) {
 			r := hw.BytesPerConn / them.BytesPerConn
-			return fmt.Sprintf("%.2f×", r), r <= 0.5
+			return fmt.Sprintf("%.2f×", r), unless(met, r <= 0.5)
 		})
 	}
 	return goals
@@ -102,18 +149,25 @@ func printGoals(w io.Writer, goals []goal, runs int) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "\ngoal\ttarget\t%s\t\t\n", what)
-	met := 0
+	met, level := 0, 0
 	for _, g := range goals {
 		mark := "not met"
-		if g.Met {
+		switch {
+		case g.Met:
 			mark, met = "met", met+1
+		case g.Level:
+			mark, level = "level within noise", level+1
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Name, g.Target, g.Result, mark)
 	}
 	tw.Flush()
+	by := "in this run (one run: see docs/performance.md on noise, and RUNS=N)"
 	if runs > 1 {
-		fmt.Fprintf(w, "%d of %d goals met by the medians of %d runs\n", met, len(goals), runs)
-		return
+		by = fmt.Sprintf("by the medians of %d runs", runs)
 	}
-	fmt.Fprintf(w, "%d of %d goals met in this run (one run: see docs/performance.md on noise, and RUNS=N)\n", met, len(goals))
+	fmt.Fprintf(w, "%d of %d goals met %s", met, len(goals), by)
+	if level > 0 {
+		fmt.Fprintf(w, "; %d more short by less than noise (one-sided Mann–Whitney U over the rounds, p ≥ %.2f)", level, alpha)
+	}
+	fmt.Fprintln(w)
 }

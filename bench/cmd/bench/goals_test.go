@@ -73,6 +73,60 @@ func TestJudge(t *testing.T) {
 			}
 		}
 	}
+	// A median short of its target is level with it when the rounds overlap, and missed when they do not.
+	overlap := func(median float64) []float64 {
+		return []float64{median - 4, median - 2, median, median + 2, median + 4}
+	}
+	for _, tc := range []struct {
+		goal, target string
+		change       func(rs []result)
+		level        bool
+	}{
+		{"h1-par64", "fasthttp", func(rs []result) {
+			rs[4].OpsPerSec, rs[4].RoundOps = 98, overlap(98)
+			rs[5].RoundOps, rs[6].OpsPerSec = overlap(100), 105
+		}, true},
+		{"h1-par64", "fasthttp", func(rs []result) {
+			rs[4].OpsPerSec, rs[4].RoundOps = 98, []float64{96, 97, 98, 98.5, 99}
+			rs[5].RoundOps, rs[6].OpsPerSec = []float64{99.5, 100, 100, 101, 102}, 105
+		}, false},
+		// The factor applies to the other's rounds: 1.95× with rounds that overlap twice x/net's.
+		{"h2c-par64", "", func(rs []result) {
+			rs[7].OpsPerSec, rs[7].RoundOps = 195, overlap(195)
+			rs[8].RoundOps = overlap(100)
+		}, true},
+		{"h2c-par64", "", func(rs []result) {
+			rs[7].OpsPerSec, rs[7].RoundOps = 195, overlap(195)
+			rs[8].RoundOps = []float64{100, 101, 102, 103, 104}
+		}, false},
+		{"bulk-h2", "", func(rs []result) {
+			rs[11].BytesPerSec, rs[11].RoundBytes = 88, overlap(88)
+			rs[12].RoundBytes = overlap(100)
+		}, true},
+		// A condition on totals (CPU) is not weighed against noise: level rates do not save it.
+		{"h1-seq", "", func(rs []result) {
+			rs[2].OpsPerSec, rs[2].RoundOps, rs[2].CPUusPerOp = 94, overlap(94), 11.2
+			rs[3].RoundOps = overlap(100)
+		}, false},
+		{"h1-seq", "", func(rs []result) {
+			rs[2].OpsPerSec, rs[2].RoundOps = 94, overlap(94)
+			rs[3].RoundOps = overlap(100)
+		}, true},
+	} {
+		rs := base()
+		tc.change(rs)
+		for _, g := range judge(rs) {
+			hit := g.Name == tc.goal && strings.Contains(g.Target, tc.target)
+			switch {
+			case hit && (g.Met || g.Level != tc.level):
+				t.Errorf("%s %s: met %v, level %v, want level %v (%s)", tc.goal, tc.target, g.Met, g.Level, tc.level, g.Result)
+			case hit && tc.level && !strings.Contains(g.Result, "not significantly below: p = "):
+				t.Errorf("%s %s: result %q does not give the p-value", tc.goal, tc.target, g.Result)
+			case !hit && !g.Met:
+				t.Errorf("changed for %s %s: %s (%s) not met", tc.goal, tc.target, g.Name, g.Target)
+			}
+		}
+	}
 	// Missing or failed scenarios leave their goals out; the table says how many were met.
 	rs := base()
 	rs[1].Err = "failed"
@@ -87,6 +141,14 @@ func TestJudge(t *testing.T) {
 	if !strings.Contains(out.String(), "10 of 10 goals met in this run") {
 		t.Errorf("goals table:\n%s", out.String())
 	}
+	goals[0].Met, goals[0].Level = false, true
+	out.Reset()
+	printGoals(&out, goals, 1)
+	if !strings.Contains(out.String(), "level within noise") || !strings.Contains(out.String(), "9 of 10 goals met in this run") ||
+		!strings.Contains(out.String(), "; 1 more short by less than noise") {
+		t.Errorf("goals table with a level goal:\n%s", out.String())
+	}
+	goals[0].Met, goals[0].Level = true, false
 	out.Reset()
 	printGoals(&out, goals, 3)
 	if !strings.Contains(out.String(), "median of 3 runs") || !strings.Contains(out.String(), "10 of 10 goals met by the medians of 3 runs") {

@@ -189,6 +189,8 @@ func merge(scenario, impl string, ss []sample) result {
 	rates := make([]float64, len(ss))
 	for i, s := range ss {
 		rates[i] = float64(s.ops) / s.elapsed.Seconds()
+		r.RoundOps = append(r.RoundOps, rates[i])
+		r.RoundBytes = append(r.RoundBytes, float64(s.bytes)/s.elapsed.Seconds())
 		total.ops += s.ops
 		total.bytes += s.bytes
 		total.cpu += s.cpu
@@ -214,6 +216,10 @@ func merge(scenario, impl string, ss []sample) result {
 
 // mergeRates reports the rounds of an outside program: the median round's rates.
 func mergeRates(r result, ss []sample) result {
+	for _, s := range ss {
+		r.RoundOps = append(r.RoundOps, s.rate)
+		r.RoundBytes = append(r.RoundBytes, s.byteRate)
+	}
 	sort.Slice(ss, func(i, j int) bool { return ss[i].rate < ss[j].rate })
 	r.OpsPerSec, r.BytesPerSec = ss[len(ss)/2].rate, ss[len(ss)/2].byteRate
 	r.External = true
@@ -264,7 +270,7 @@ func roundTripGet(rt http.RoundTripper, req *http.Request) func([]byte) (int64, 
 
 // medianRuns merges the results of several runs of the same scenarios: each figure of each implementation is
 // the median of its runs (an implementation that failed in a run counts only the runs it completed, and
-// fails if it completed none).
+// fails if it completed none), and its rounds are those of all its runs.
 func medianRuns(runs [][]result) []result {
 	if len(runs) == 1 {
 		return runs[0]
@@ -312,6 +318,11 @@ func medianRuns(runs [][]result) []result {
 		m := rs[0]
 		for _, field := range fields {
 			*field(&m) = median(rs, field)
+		}
+		m.RoundOps, m.RoundBytes = nil, nil
+		for _, r := range rs { // the rounds of every run: the test of a shortfall weighs them all
+			m.RoundOps = append(m.RoundOps, r.RoundOps...)
+			m.RoundBytes = append(m.RoundBytes, r.RoundBytes...)
 		}
 		out = append(out, m)
 	}

@@ -45,14 +45,21 @@ func TestCompareOutsideProgram(t *testing.T) {
 	if o := rs[1]; o.Err != "" || !o.External || o.OpsPerSec != 30 || o.BytesPerSec != 30000 {
 		t.Errorf("outside: %+v, want the median turn (30 ops/s, 30000 B/s), external", o)
 	}
+	// Every round's rates are kept, for the test of a shortfall.
+	if o := rs[1]; len(o.RoundOps) != 5 || len(o.RoundBytes) != 5 || o.RoundBytes[2] != 1000*o.RoundOps[2] {
+		t.Errorf("outside's rounds: %v and %v, want the five turns' rates", o.RoundOps, o.RoundBytes)
+	}
+	if in := rs[0]; len(in.RoundOps) != 5 || len(in.RoundBytes) != 5 || in.RoundOps[0] <= 0 || in.RoundBytes[0] != in.RoundOps[0] {
+		t.Errorf("inside's rounds: %v and %v, want five, one byte per operation", in.RoundOps, in.RoundBytes)
+	}
 }
 
 // TestMedianRuns: each figure of each implementation is the median of the runs it completed.
 func TestMedianRuns(t *testing.T) {
 	runs := [][]result{
-		{{Scenario: "s", Impl: "a", OpsPerSec: 10, CPUusPerOp: 3}, {Scenario: "s", Impl: "b", Err: "boom"}},
-		{{Scenario: "s", Impl: "a", OpsPerSec: 30, CPUusPerOp: 1}, {Scenario: "s", Impl: "b", Err: "boom"}},
-		{{Scenario: "s", Impl: "a", OpsPerSec: 20, CPUusPerOp: 2}, {Scenario: "s", Impl: "b", Err: "boom"},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 10, CPUusPerOp: 3, RoundOps: []float64{9, 10, 11}}, {Scenario: "s", Impl: "b", Err: "boom"}},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 30, CPUusPerOp: 1, RoundOps: []float64{30}}, {Scenario: "s", Impl: "b", Err: "boom"}},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 20, CPUusPerOp: 2, RoundOps: []float64{20, 21}}, {Scenario: "s", Impl: "b", Err: "boom"},
 			{Scenario: "s", Impl: "c", OpsPerSec: 5}},
 	}
 	got := medianRuns(runs)
@@ -61,6 +68,12 @@ func TestMedianRuns(t *testing.T) {
 	}
 	if a := got[0]; a.Impl != "a" || a.OpsPerSec != 20 || a.CPUusPerOp != 2 || a.Err != "" {
 		t.Errorf("a: %+v, want the medians 20 ops/s and 2 µs", a)
+	}
+	if a := got[0]; len(a.RoundOps) != 6 || a.RoundOps[0] != 9 || a.RoundOps[5] != 21 {
+		t.Errorf("a's rounds: %v, want all six of its three runs", a.RoundOps)
+	}
+	if len(runs[0][0].RoundOps) != 3 {
+		t.Errorf("the first run's rounds changed to %v", runs[0][0].RoundOps)
 	}
 	if b := got[1]; b.Impl != "b" || b.Err == "" {
 		t.Errorf("b: %+v, want a failure (it completed no run)", b)

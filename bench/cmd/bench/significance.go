@@ -1,0 +1,69 @@
+package main
+
+// A rate that falls short of its target in the medians is only a miss when the rounds say the shortfall is
+// real: the machines here move 10–20% between runs, and two clients held back by the same server can trade
+// places from one run to the next. The test is benchstat's, the Mann–Whitney U test, made one-sided (the
+// question is only whether httpwire is below), at benchstat's level.
+
+// alpha is the significance level below which a shortfall counts as real: benchstat's default.
+const alpha = 0.05
+
+// pBelow is the one-sided p-value of "xs tends to be smaller than ys", by the exact distribution of the
+// Mann–Whitney U statistic: the chance that, were every round drawn from one distribution, U would be at most
+// the one observed. U counts the pairs in which the x is the larger, ties as half; a tie rounds U down, which
+// can only make a shortfall look more real. When so few rounds that no outcome could fall below alpha (3
+// against 3 or fewer), a shortfall would never count: pBelow reports 0 then, and the medians alone decide.
+func pBelow(xs, ys []float64) float64 {
+	n, m := len(xs), len(ys)
+	dist := uDistribution(n, m)
+	var all float64
+	for _, count := range dist {
+		all += count
+	}
+	if 1/all >= alpha { // the smallest p-value there is: every x below every y
+		return 0
+	}
+	var twice int // 2U, in whole numbers
+	for _, x := range xs {
+		for _, y := range ys {
+			switch {
+			case x > y:
+				twice += 2
+			case x == y:
+				twice++
+			}
+		}
+	}
+	var atMost float64
+	for _, count := range dist[:twice/2+1] {
+		atMost += count
+	}
+	return atMost / all
+}
+
+// uDistribution counts, for every u from 0 to n·m, the orderings of n xs and m ys (all distinct) in which
+// exactly u pairs have the x larger. Taking away the largest of all: if it is an x, it was larger than all m
+// ys; if a y, it was larger than no x. So count(n, m, u) = count(n-1, m, u-m) + count(n, m-1, u).
+func uDistribution(n, m int) []float64 {
+	// row[j] is the distribution for (i, j) as i goes from 0 to n.
+	row := make([][]float64, m+1)
+	for j := range row {
+		row[j] = []float64{1} // no xs: one ordering, with U = 0
+	}
+	for i := 1; i <= n; i++ {
+		next := make([][]float64, m+1)
+		next[0] = []float64{1} // no ys: likewise
+		for j := 1; j <= m; j++ {
+			d := make([]float64, i*j+1)
+			for u, c := range row[j] { // the largest is an x: u grows by j
+				d[u+j] += c
+			}
+			for u, c := range next[j-1] { // the largest is a y
+				d[u] += c
+			}
+			next[j] = d
+		}
+		row = next
+	}
+	return row[m]
+}
