@@ -62,11 +62,19 @@ func compare(scenario string, d time.Duration, cs []contender) []result {
 		if c.round != nil {
 			continue // an outside program warms up in its own run
 		}
-		// Warm up: connections, caches.
+		// Warm up: a few operations to fail fast, then a short turn with every worker at once, so that every
+		// connection is open and the server has met every one of them before the first measured turn.
+		// Without it, the first turn of round 0 (always the first contender's: httpwire's) paid for dialing
+		// them, and for the server's new goroutines and stacks.
 		for w := range min(c.workers, 8) {
 			if _, err := c.op(w); err != nil {
 				failed[i] = err.Error()
 				break
+			}
+		}
+		if failed[i] == "" {
+			if s := runRound(c, d/rounds/4); s.err != "" {
+				failed[i] = s.err
 			}
 		}
 	}

@@ -85,3 +85,39 @@ func TestMedianRuns(t *testing.T) {
 		t.Errorf("one run: %+v, want it as it was", one)
 	}
 }
+
+// TestCompareWarmsUpEveryWorker: before the first measured turn, every worker of every contender has run,
+// and together (so that a client has all its connections open), not only the first few one by one.
+func TestCompareWarmsUpEveryWorker(t *testing.T) {
+	const workers = 16
+	var mu sync.Mutex
+	seen := map[int]bool{}
+	running, most := 0, 0
+	inside := contender{impl: "inside", workers: workers, op: func(w int) (int64, error) {
+		mu.Lock()
+		seen[w] = true
+		running++
+		most = max(most, running)
+		mu.Unlock()
+		time.Sleep(time.Millisecond) // long enough for the others to start meanwhile
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return 1, nil
+	}}
+	var before int
+	var together bool
+	first := true
+	outside := contender{impl: "outside", round: func(time.Duration) sample {
+		mu.Lock()
+		defer mu.Unlock()
+		if first { // round 0 begins with the first contender: nothing measured has run yet
+			before, together, first = len(seen), most > 1, false
+		}
+		return sample{rate: 1, byteRate: 1}
+	}}
+	compare("test", 100*time.Millisecond, []contender{outside, inside})
+	if before != workers || !together {
+		t.Errorf("before the first measured turn, %d of %d workers had run (together: %v)", before, workers, together)
+	}
+}
