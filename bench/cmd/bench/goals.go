@@ -37,19 +37,32 @@ func (f figures) get(scenario, impl string) (result, bool) {
 
 // rateAtLeast judges "a rate of hw at least factor times them's": met when the medians say so; level when
 // they do not, but hw's rounds are not significantly below factor times them's (pBelow at alpha); missed
-// otherwise. The note tells a level result's p-value.
-func rateAtLeast(hw, them, factor float64, hwRounds, themRounds []float64) (verdict, string) {
+// otherwise. The rounds weighed are those of the runs both completed. p is pBelow's, when it was asked.
+func rateAtLeast(hw, them, factor float64, hwRuns, themRuns [][]float64) (v verdict, p float64) {
 	if hw >= factor*them {
-		return met, ""
+		return met, 0
 	}
-	scaled := make([]float64, len(themRounds))
-	for i, r := range themRounds {
-		scaled[i] = factor * r
+	var xs, ys []float64
+	for i := range min(len(hwRuns), len(themRuns)) {
+		if len(hwRuns[i]) > 0 && len(themRuns[i]) > 0 {
+			xs = append(xs, hwRuns[i]...)
+			for _, r := range themRuns[i] {
+				ys = append(ys, factor*r)
+			}
+		}
 	}
-	if p := pBelow(hwRounds, scaled); p >= alpha {
-		return level, fmt.Sprintf(" (not significantly below: p = %.2f)", p)
+	if p = pBelow(xs, ys); p >= alpha {
+		return level, p
 	}
-	return missed, ""
+	return missed, p
+}
+
+// note is what a goal's result adds for a verdict: a level one's p-value.
+func note(v verdict, p float64) string {
+	if v != level {
+		return ""
+	}
+	return fmt.Sprintf(" (not significantly below: p = %.3f)", p)
 }
 
 // unless is v, or missed when a condition judged on totals rather than rates (CPU, allocations) fails.
@@ -78,29 +91,30 @@ func judge(results []result) []goal {
 		goals = append(goals, goal{Name: name, Target: target, Result: res, Met: v == met, Level: v == level})
 	}
 	// opsAtLeast and bytesAtLeast are rateAtLeast on the rates of requests and of bytes.
-	opsAtLeast := func(hw, them result, factor float64) (verdict, string) {
+	opsAtLeast := func(hw, them result, factor float64) (verdict, float64) {
 		return rateAtLeast(hw.OpsPerSec, them.OpsPerSec, factor, hw.RoundOps, them.RoundOps)
 	}
-	bytesAtLeast := func(hw, them result, factor float64) (verdict, string) {
+	bytesAtLeast := func(hw, them result, factor float64) (verdict, float64) {
 		return rateAtLeast(hw.BytesPerSec, them.BytesPerSec, factor, hw.RoundBytes, them.RoundBytes)
 	}
 	ratio("h1-parse", "≤ fasthttp's time, 0 allocations", "h1-parse", "fasthttp", func(hw, them result) (string, verdict) {
-		v, note := opsAtLeast(hw, them, 1)
-		return fmt.Sprintf("%.2f× fasthttp's rate%s, %.1f allocations", hw.OpsPerSec/them.OpsPerSec, note, hw.AllocsPerOp),
-			unless(v, hw.AllocsPerOp < 0.05) // 0.0: a stray allocation in millions is no allocation per parse
+		v, p := opsAtLeast(hw, them, 1)
+		v = unless(v, hw.AllocsPerOp < 0.05) // 0.0: a stray allocation in millions is no allocation per parse
+		return fmt.Sprintf("%.2f× fasthttp's rate%s, %.1f allocations", hw.OpsPerSec/them.OpsPerSec, note(v, p), hw.AllocsPerOp), v
 	})
 	ratio("h1-seq", "≥ 0.95× the floor's rate, CPU ≤ 1.1× the floor's", "h1-seq", "raw floor", func(hw, them result) (string, verdict) {
-		v, note := opsAtLeast(hw, them, 0.95)
+		v, p := opsAtLeast(hw, them, 0.95)
 		c := hw.CPUusPerOp / them.CPUusPerOp
-		return fmt.Sprintf("%.2f× the rate%s, %.2f× the CPU", hw.OpsPerSec/them.OpsPerSec, note, c), unless(v, c <= 1.1)
+		v = unless(v, c <= 1.1)
+		return fmt.Sprintf("%.2f× the rate%s, %.2f× the CPU", hw.OpsPerSec/them.OpsPerSec, note(v, p), c), v
 	})
 	ratio("h1-par64", "≥ fasthttp's rate", "h1-par64", "fasthttp", func(hw, them result) (string, verdict) {
-		v, note := opsAtLeast(hw, them, 1)
-		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note), v
+		v, p := opsAtLeast(hw, them, 1)
+		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note(v, p)), v
 	})
 	ratio("h1-par64", "≥ 0.9× the floor's rate", "h1-par64", "raw floor", func(hw, them result) (string, verdict) {
-		v, note := opsAtLeast(hw, them, 0.9)
-		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note), v
+		v, p := opsAtLeast(hw, them, 0.9)
+		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note(v, p)), v
 	})
 	// The process's allocations over the requests made: a fraction above the whole number is the harness's
 	// and the runtime's (timers, samples), not the requests', which make test-allocs counts exactly.
@@ -113,18 +127,18 @@ func judge(results []result) []goal {
 	allocs("h1 allocations", "h1-seq", 2)
 	allocs("h2 allocations", "h2c-par64", 5)
 	ratio("h2c-par64", "≥ 2× x/net/http2's rate", "h2c-par64", "x/net/http2", func(hw, them result) (string, verdict) {
-		v, note := opsAtLeast(hw, them, 2)
-		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note), v
+		v, p := opsAtLeast(hw, them, 2)
+		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note(v, p)), v
 	})
 	ratio("bulk-h1", "≥ 0.95× the floor's bytes/s, CPU per byte ≤ 1.2×", "bulk-h1", "raw floor", func(hw, them result) (string, verdict) {
-		v, note := bytesAtLeast(hw, them, 0.95)
+		v, p := bytesAtLeast(hw, them, 0.95)
 		c := (hw.CPUusPerOp / (hw.BytesPerSec / hw.OpsPerSec)) / (them.CPUusPerOp / (them.BytesPerSec / them.OpsPerSec))
-		return fmt.Sprintf("%.2f× the bytes/s%s, %.2f× the CPU per byte", hw.BytesPerSec/them.BytesPerSec, note, c),
-			unless(v, c <= 1.2)
+		v = unless(v, c <= 1.2)
+		return fmt.Sprintf("%.2f× the bytes/s%s, %.2f× the CPU per byte", hw.BytesPerSec/them.BytesPerSec, note(v, p), c), v
 	})
 	ratio("bulk-h2", "≥ 0.9× h2load's bytes/s", "bulk-h2", "h2load", func(hw, them result) (string, verdict) {
-		v, note := bytesAtLeast(hw, them, 0.9)
-		return fmt.Sprintf("%.2f×%s", hw.BytesPerSec/them.BytesPerSec, note), v
+		v, p := bytesAtLeast(hw, them, 0.9)
+		return fmt.Sprintf("%.2f×%s", hw.BytesPerSec/them.BytesPerSec, note(v, p)), v
 	})
 	ratio("pool-contention", "p99 ≤ net/http's", "pool-contention", "net/http", func(hw, them result) (string, verdict) {
 		return fmt.Sprintf("%.1f ms vs %.1f ms", hw.P99us/1000, them.P99us/1000), unless(met, hw.P99us <= them.P99us)

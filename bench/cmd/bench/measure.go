@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
-	"net/http"
-
-	"github.com/httpwire/httpwire/pool"
 	"io"
+	"net/http"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/httpwire/httpwire/pool"
 )
 
 // cpuTime is this process's user plus system CPU time.
@@ -195,10 +196,10 @@ func merge(scenario, impl string, ss []sample) result {
 	}
 	var total sample
 	rates := make([]float64, len(ss))
+	byteRates := make([]float64, len(ss))
 	for i, s := range ss {
 		rates[i] = float64(s.ops) / s.elapsed.Seconds()
-		r.RoundOps = append(r.RoundOps, rates[i])
-		r.RoundBytes = append(r.RoundBytes, float64(s.bytes)/s.elapsed.Seconds())
+		byteRates[i] = float64(s.bytes) / s.elapsed.Seconds()
 		total.ops += s.ops
 		total.bytes += s.bytes
 		total.cpu += s.cpu
@@ -207,6 +208,7 @@ func merge(scenario, impl string, ss []sample) result {
 		total.writes += s.writes
 		total.lat = append(total.lat, s.lat...)
 	}
+	r.RoundOps, r.RoundBytes = [][]float64{slices.Clone(rates)}, [][]float64{byteRates}
 	sort.Float64s(rates)
 	n := float64(total.ops)
 	r.OpsPerSec = rates[len(rates)/2]
@@ -224,10 +226,11 @@ func merge(scenario, impl string, ss []sample) result {
 
 // mergeRates reports the rounds of an outside program: the median round's rates.
 func mergeRates(r result, ss []sample) result {
-	for _, s := range ss {
-		r.RoundOps = append(r.RoundOps, s.rate)
-		r.RoundBytes = append(r.RoundBytes, s.byteRate)
+	rates, byteRates := make([]float64, len(ss)), make([]float64, len(ss))
+	for i, s := range ss {
+		rates[i], byteRates[i] = s.rate, s.byteRate
 	}
+	r.RoundOps, r.RoundBytes = [][]float64{rates}, [][]float64{byteRates}
 	sort.Slice(ss, func(i, j int) bool { return ss[i].rate < ss[j].rate })
 	r.OpsPerSec, r.BytesPerSec = ss[len(ss)/2].rate, ss[len(ss)/2].byteRate
 	r.External = true
@@ -278,23 +281,28 @@ func roundTripGet(rt http.RoundTripper, req *http.Request) func([]byte) (int64, 
 
 // medianRuns merges the results of several runs of the same scenarios: each figure of each implementation is
 // the median of its runs (an implementation that failed in a run counts only the runs it completed, and
-// fails if it completed none), and its rounds are those of all its runs.
+// fails if it completed none), and its rounds are kept run by run.
 func medianRuns(runs [][]result) []result {
 	if len(runs) == 1 {
 		return runs[0]
 	}
 	type key struct{ scenario, impl string }
 	byKey := map[key][]result{}
+	rounds := map[key][2][][]float64{} // ops and bytes, a list per run
 	var order []key
-	for _, run := range runs {
+	for i, run := range runs {
 		for _, r := range run {
 			k := key{r.Scenario, r.Impl}
 			if _, seen := byKey[k]; !seen {
 				order = append(order, k)
 				byKey[k] = nil
+				rounds[k] = [2][][]float64{make([][]float64, len(runs)), make([][]float64, len(runs))}
 			}
 			if r.Err == "" {
 				byKey[k] = append(byKey[k], r)
+				if len(r.RoundOps) == 1 {
+					rounds[k][0][i], rounds[k][1][i] = r.RoundOps[0], r.RoundBytes[0]
+				}
 			}
 		}
 	}
@@ -327,11 +335,7 @@ func medianRuns(runs [][]result) []result {
 		for _, field := range fields {
 			*field(&m) = median(rs, field)
 		}
-		m.RoundOps, m.RoundBytes = nil, nil
-		for _, r := range rs { // the rounds of every run: the test of a shortfall weighs them all
-			m.RoundOps = append(m.RoundOps, r.RoundOps...)
-			m.RoundBytes = append(m.RoundBytes, r.RoundBytes...)
-		}
+		m.RoundOps, m.RoundBytes = rounds[k][0], rounds[k][1]
 		out = append(out, m)
 	}
 	return out

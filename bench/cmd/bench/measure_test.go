@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +19,7 @@ func TestCompareOutsideProgram(t *testing.T) {
 			turns = append(turns, "i")
 		}
 		mu.Unlock()
-		return 1, nil
+		return 3, nil
 	})
 	rates := []float64{30, 10, 50, 20, 40} // median 30
 	outside := contender{impl: "outside", round: func(time.Duration) sample {
@@ -46,21 +47,28 @@ func TestCompareOutsideProgram(t *testing.T) {
 		t.Errorf("outside: %+v, want the median turn (30 ops/s, 30000 B/s), external", o)
 	}
 	// Every round's rates are kept, for the test of a shortfall.
-	if o := rs[1]; len(o.RoundOps) != 5 || len(o.RoundBytes) != 5 || o.RoundBytes[2] != 1000*o.RoundOps[2] {
-		t.Errorf("outside's rounds: %v and %v, want the five turns' rates", o.RoundOps, o.RoundBytes)
+	if o := rs[1]; len(o.RoundOps) != 1 || len(o.RoundOps[0]) != 5 || len(o.RoundBytes) != 1 ||
+		o.RoundOps[0][0] != 30 || o.RoundOps[0][1] != 10 || o.RoundBytes[0][2] != 50000 {
+		t.Errorf("outside's rounds: %v and %v, want the five turns' rates in their order", o.RoundOps, o.RoundBytes)
 	}
-	if in := rs[0]; len(in.RoundOps) != 5 || len(in.RoundBytes) != 5 || in.RoundOps[0] <= 0 || in.RoundBytes[0] != in.RoundOps[0] {
-		t.Errorf("inside's rounds: %v and %v, want five, one byte per operation", in.RoundOps, in.RoundBytes)
+	if in := rs[0]; len(in.RoundOps) != 1 || len(in.RoundOps[0]) != 5 || len(in.RoundBytes) != 1 || len(in.RoundBytes[0]) != 5 {
+		t.Errorf("inside's rounds: %v and %v, want five", in.RoundOps, in.RoundBytes)
+	} else {
+		for i, r := range in.RoundOps[0] {
+			if b := in.RoundBytes[0][i]; r <= 0 || math.Abs(b-3*r) > 1e-9*b {
+				t.Errorf("inside's round %d: %v ops/s and %v B/s, want three bytes per operation", i, r, b)
+			}
+		}
 	}
 }
 
 // TestMedianRuns: each figure of each implementation is the median of the runs it completed.
 func TestMedianRuns(t *testing.T) {
 	runs := [][]result{
-		{{Scenario: "s", Impl: "a", OpsPerSec: 10, CPUusPerOp: 3, RoundOps: []float64{9, 10, 11}}, {Scenario: "s", Impl: "b", Err: "boom"}},
-		{{Scenario: "s", Impl: "a", OpsPerSec: 30, CPUusPerOp: 1, RoundOps: []float64{30}}, {Scenario: "s", Impl: "b", Err: "boom"}},
-		{{Scenario: "s", Impl: "a", OpsPerSec: 20, CPUusPerOp: 2, RoundOps: []float64{20, 21}}, {Scenario: "s", Impl: "b", Err: "boom"},
-			{Scenario: "s", Impl: "c", OpsPerSec: 5}},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 10, CPUusPerOp: 3, RoundOps: [][]float64{{9, 10, 11}}, RoundBytes: [][]float64{{90, 100, 110}}}, {Scenario: "s", Impl: "b", Err: "boom"}},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 30, CPUusPerOp: 1, RoundOps: [][]float64{{30}}, RoundBytes: [][]float64{{300}}}, {Scenario: "s", Impl: "b", Err: "boom"}},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 20, CPUusPerOp: 2, RoundOps: [][]float64{{20, 21}}, RoundBytes: [][]float64{{200, 210}}}, {Scenario: "s", Impl: "b", Err: "boom"},
+			{Scenario: "s", Impl: "c", OpsPerSec: 5, RoundOps: [][]float64{{5}}, RoundBytes: [][]float64{{5}}}},
 	}
 	got := medianRuns(runs)
 	if len(got) != 3 {
@@ -69,11 +77,14 @@ func TestMedianRuns(t *testing.T) {
 	if a := got[0]; a.Impl != "a" || a.OpsPerSec != 20 || a.CPUusPerOp != 2 || a.Err != "" {
 		t.Errorf("a: %+v, want the medians 20 ops/s and 2 µs", a)
 	}
-	if a := got[0]; len(a.RoundOps) != 6 || a.RoundOps[0] != 9 || a.RoundOps[5] != 21 {
-		t.Errorf("a's rounds: %v, want all six of its three runs", a.RoundOps)
+	if a := got[0]; len(a.RoundOps) != 3 || len(a.RoundOps[0]) != 3 || a.RoundOps[1][0] != 30 || a.RoundOps[2][1] != 21 ||
+		len(a.RoundBytes) != 3 || a.RoundBytes[2][1] != 210 {
+		t.Errorf("a's rounds: %v and %v, want each of its three runs'", a.RoundOps, a.RoundBytes)
 	}
-	if len(runs[0][0].RoundOps) != 3 {
-		t.Errorf("the first run's rounds changed to %v", runs[0][0].RoundOps)
+	// c completed only the third run: its rounds are kept in their run's place, so that judge pairs them
+	// with the others' third run.
+	if c := got[2]; len(c.RoundOps) != 3 || c.RoundOps[0] != nil || c.RoundOps[1] != nil {
+		t.Errorf("c's rounds: %v, want none in the first two runs", c.RoundOps)
 	}
 	if b := got[1]; b.Impl != "b" || b.Err == "" {
 		t.Errorf("b: %+v, want a failure (it completed no run)", b)

@@ -10,9 +10,10 @@ const alpha = 0.05
 
 // pBelow is the one-sided p-value of "xs tends to be smaller than ys", by the exact distribution of the
 // Mann–Whitney U statistic: the chance that, were every round drawn from one distribution, U would be at most
-// the one observed. U counts the pairs in which the x is the larger, ties as half; a tie rounds U down, which
-// can only make a shortfall look more real. When so few rounds that no outcome could fall below alpha (3
-// against 3 or fewer), a shortfall would never count: pBelow reports 0 then, and the medians alone decide.
+// the one observed. U counts the pairs in which the x is the larger, ties as half, and a half is rounded down;
+// the distribution is that of rounds without ties, so with ties (which measured rates seldom have) the
+// p-value is an approximation. When so few rounds that no outcome could fall below alpha (3 against 3 or
+// fewer), a shortfall would never count: pBelow reports 0 then, and the medians alone decide.
 func pBelow(xs, ys []float64) float64 {
 	n, m := len(xs), len(ys)
 	dist := uDistribution(n, m)
