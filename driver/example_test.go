@@ -138,3 +138,35 @@ func ExampleFinishingConn() {
 	// hello
 	// available: 1
 }
+
+// Release ends the use of a response, so that the next one reuses its memory: in a loop of requests, an
+// HTTP/1.1 response then costs no allocation. Nothing of a released response may be used after.
+func ExampleResponse_Release() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.URL.Path)
+	}))
+	defer srv.Close()
+
+	origin, _ := proto.ParseOrigin(srv.URL)
+	conn, err := driver.Dial(context.Background(), origin, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer conn.Close()
+	buf := make([]byte, 64)
+	for _, path := range []string{"/one", "/two", "/three"} {
+		resp, err := conn.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: path})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		n, _ := io.ReadFull(resp.Body, buf[:len(path)])
+		fmt.Println(resp.Status, string(buf[:n]))
+		resp.Release() // closes the body too
+	}
+	// Output:
+	// 200 /one
+	// 200 /two
+	// 200 /three
+}

@@ -175,6 +175,13 @@ func (b *h1Body) Close() error {
 
 func (b *h1Body) isClosed() bool { return b.closed.Load() }
 
+// waitReads returns once no Read runs: after Close, one still running in another goroutine is on its way out.
+func (b *h1Body) waitReads() {
+	b.readMu.Lock()
+	//lint:ignore SA2001 an empty critical section: the wait is the point
+	b.readMu.Unlock()
+}
+
 func (b *h1Body) trailerFields() proto.Fields {
 	b.readMu.Lock()
 	defer b.readMu.Unlock()

@@ -468,11 +468,11 @@ type h1Exchange struct {
 }
 
 func (c *h1Conn) response(req *Request, e *h1.Response) *Response {
-	both := &h1Exchange{} // one allocation for the two
+	both, source, header := newExchange(e.Fields)
 	body := &both.body
 	body.c, body.finisher = c, c.finisher
 	resp := &both.resp
-	*resp = Response{Status: e.Status, Header: keepFields(e.Fields), Body: body, trailers: body}
+	*resp = Response{Status: e.Status, Header: header, Body: body, trailers: source}
 	resp.Extensions.HTTPVersion = httpVersion(e.Version)
 	resp.Extensions.ReasonPhrase = reasonPhrase(e.Reason)
 	resp.Extensions.TLS = c.tls

@@ -261,7 +261,7 @@ func poolGet(p *pool.Pool, req *pool.Request) func([]byte) (int64, error) {
 			return 0, err
 		}
 		n, err := drain(resp.Body, b)
-		resp.Body.Close()
+		resp.Release() // as fasthttp's contender releases its response: the next one reuses the memory
 		return n, err
 	}
 }
