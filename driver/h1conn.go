@@ -348,10 +348,18 @@ func (c *h1Conn) awaitContinue(req *Request) (*Response, error) {
 				return nil, err
 			}
 		case *h1.InformationalResponse:
+			if e.Status == 101 {
+				// The server switched before the body: the connection is the caller's now, and the body
+				// is not sent (switched clears the deadline).
+				return c.switched(req, &e.ResponseHead), nil
+			}
 			if req.OnInformational != nil {
 				req.OnInformational(e.ResponseHead.Clone())
 			}
 		case *h1.Response:
+			if c.core.TheirState() == h1.SwitchedProtocol {
+				return c.switched(req, &e.ResponseHead), nil // 2xx to CONNECT
+			}
 			return c.response(req, e), c.nc.SetReadDeadline(time.Time{})
 		}
 	}
@@ -446,17 +454,18 @@ func (c *h1Conn) readResponse(req *Request, reused bool) (*Response, error) {
 				req.OnInformational(e.ResponseHead.Clone())
 			}
 		case *h1.Response:
-			resp := c.response(req, e)
 			if c.core.TheirState() == h1.SwitchedProtocol {
 				return c.switched(req, &e.ResponseHead), nil // 2xx to CONNECT
 			}
-			return resp, nil
+			return c.response(req, e), nil
 		case *h1.ConnectionClosed:
 			err := fmt.Errorf("%w: closed before a response", ErrConnClosed)
 			if reused && !c.gotBytes {
 				err = fmt.Errorf("%w: %w", ErrConnStale, err)
 			}
 			return nil, err
+		default: // Paused, and nothing else can come before a response: asking again would never end
+			return nil, fmt.Errorf("%w: %T before a response", proto.ErrState, ev)
 		}
 	}
 }
