@@ -168,6 +168,9 @@ func (c *h2Conn) waitIdleTimed(st *h2Stream) {
 	if expired && !uploading && st.in.empty() && st.dstN == 0 && !st.ended {
 		st.failLocked(ErrReadTimeout)
 		c.stopSenderLocked(st) // a sender waiting for a window, or in the body's Read, stops too
+		// The stream is given up, as Close would: reset, so that it no longer counts against the peer's
+		// stream limit. The pool takes its place back as soon as the Read fails.
+		c.cancelLocked(st)
 		c.window.Broadcast()
 	}
 }
