@@ -56,6 +56,9 @@ func (b *h1Body) Read(p []byte) (int, error) {
 					if cerr := b.c.core.ConsumeDirect(n); cerr != nil {
 						return 0, b.fail(cerr)
 					}
+					if err == io.EOF {
+						_ = b.c.core.ReceiveEOF() // after the bytes, so that a reused connection knows
+					}
 					return n, b.endWith()
 				}
 				if err != nil {

@@ -228,6 +228,11 @@ func (c *h1Conn) checkIdle(exchange bool) error {
 	if exchange {
 		return nil
 	}
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		if err := c.checkTLSBuffered(tc); err != nil {
+			return err
+		}
+	}
 	if c.peek == nil {
 		c.peek = newIdlePeeker(c.nc)
 	}
@@ -238,6 +243,29 @@ func (c *h1Conn) checkIdle(exchange bool) error {
 		return fmt.Errorf("%w: the server closed the idle connection", ErrNotProcessed)
 	}
 	return nil
+}
+
+// checkTLSBuffered looks at the records the TLS layer already took from the socket, which a look at the
+// socket cannot see: a Read with a deadline in the past returns what a whole buffered record holds (bytes,
+// or io.EOF for close_notify) without touching the socket, and a timeout when there is none (crypto/tls does
+// not keep a timeout as the connection's error). The deadline is cleared after: each read arms its own.
+func (c *h1Conn) checkTLSBuffered(tc *tls.Conn) error {
+	if err := tc.SetReadDeadline(time.Unix(1, 0)); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotProcessed, err)
+	}
+	n, err := tc.Read(c.readBuffer())
+	if derr := tc.SetReadDeadline(time.Time{}); derr != nil && err == nil {
+		err = derr
+	}
+	switch {
+	case n > 0:
+		return fmt.Errorf("%w: unsolicited bytes on an idle connection", ErrNotProcessed)
+	case isTimeout(err):
+		return nil
+	case err == io.EOF:
+		return fmt.Errorf("%w: the server closed the idle connection", ErrNotProcessed)
+	}
+	return fmt.Errorf("%w: %w", ErrNotProcessed, err)
 }
 
 // h1Head builds the request head, with authority as its Host unless the fields name one; it reports
@@ -543,13 +571,16 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 func (c *h1Conn) fill() (int, error) { return c.fillBy(time.Time{}) }
 
 // readDirect reads body bytes from the network into p, bypassing the core (DirectBody). The end of input is
-// handed to the core, which decides what it means for the message.
+// handed to the core, which decides what it means for the message; with bytes, the caller hands it over
+// after them (io.EOF with n > 0).
 func (c *h1Conn) readDirect(p []byte) (int, error) {
 	if err := c.armReadTimeout(); err != nil {
 		return 0, err
 	}
 	n, err := c.nc.Read(p)
 	switch {
+	case n > 0 && err == io.EOF:
+		return n, io.EOF
 	case n > 0:
 		return n, nil
 	case err == io.EOF:
@@ -598,7 +629,10 @@ func (c *h1Conn) fillBy(by time.Time) (int, error) {
 			c.gotBytes = true // the first byte of the response, 100 Continue included
 			c.trace.gotFirstResponseByte()
 		}
-		return n, c.core.Receive(buf[:n])
+		if rerr := c.core.Receive(buf[:n]); rerr != nil || err != io.EOF {
+			return n, rerr
+		}
+		return n, c.core.ReceiveEOF() // the last bytes and the end at once (TLS does it after close_notify)
 	case err == io.EOF:
 		return 0, c.core.ReceiveEOF()
 	}
