@@ -3,7 +3,9 @@ package driver
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"syscall"
 )
 
 var (
@@ -49,4 +51,11 @@ func (readTimeout) Timeout() bool   { return true }
 func (readTimeout) Temporary() bool { return true }
 func (readTimeout) Is(target error) bool {
 	return target == os.ErrDeadlineExceeded
+}
+
+// connLost reports whether a network error says the connection itself is gone: closed here (net.ErrClosed),
+// or reset or aborted by the peer, or a write to a peer that closed (EPIPE).
+func connLost(err error) bool {
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE)
 }

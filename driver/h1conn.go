@@ -673,10 +673,14 @@ func (c *h1Conn) finish(reusable bool) {
 	}
 }
 
-// wrap explains an error: a cancelled or expired context wins over the network error it caused.
+// wrap explains an error: a cancelled or expired context wins over the network error it caused, and a
+// connection that is gone (closed, reset) is ErrConnClosed.
 func (c *h1Conn) wrap(err error) error {
 	if ctxErr := c.ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		return fmt.Errorf("%w: %w", ctxErr, err)
+	}
+	if connLost(err) && !errors.Is(err, ErrConnClosed) && !errors.Is(err, ErrConnStale) && !errors.Is(err, ErrNotProcessed) {
+		return fmt.Errorf("%w: %w", ErrConnClosed, err) // as on HTTP/2; the network error stays in the chain
 	}
 	return err
 }
