@@ -35,6 +35,7 @@ type h2Conn struct {
 	idleAt       time.Duration // clock.Mono when the last stream ended
 	reused       bool
 	pings        map[[8]byte]chan struct{}
+	pingSeq      uint64       // the last PING's payload: each outstanding one has its own
 	capacity     atomic.Int32 // what Capacity reports; written with mu held (publishCapacityLocked)
 	armed        time.Time    // the read deadline last set (armLocked), if armedSet
 	armedSet     bool
@@ -133,16 +134,18 @@ func (c *h2Conn) Close() error {
 
 // Ping sends a PING and waits for its acknowledgement: a health check of an idle connection.
 func (c *h2Conn) Ping(ctx context.Context) error {
-	var data [8]byte
-	now := time.Now().UnixNano()
-	for i := range data {
-		data[i] = byte(now >> (8 * i))
-	}
 	ack := make(chan struct{})
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
 		return c.err
+	}
+	// A counter, not the time: two Pings within the clock's resolution would share a payload, and the
+	// second would take the first's place (RFC 9113 §6.7: the ACK echoes the payload).
+	c.pingSeq++
+	var data [8]byte
+	for i := range data {
+		data[i] = byte(c.pingSeq >> (8 * i))
 	}
 	c.pings[data] = ack
 	err := c.core.Ping(data)
