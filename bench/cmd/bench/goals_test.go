@@ -110,7 +110,9 @@ func TestJudge(t *testing.T) {
 			rs[4].RoundOps = [][]float64{{110, 112, 114, 116, 118}, {90, 91, 92, 93, 94}, {90.5, 91.5, 92.5, 93.5, 94.5}}
 			rs[5].RoundOps = [][]float64{nil, {98, 99, 100, 101, 102}, {98.5, 99.5, 100.5, 101.5, 102.5}}
 		}, false},
-		// A condition on totals (CPU) is not weighed against noise: level rates do not save it.
+		// A cost over its line is weighed the same way, in the other direction: CPU per request whose rounds
+		// overlap 1.1× the floor's is level; rounds all above it, or no rounds at all, miss the goal, and
+		// level rates do not save it.
 		{"h1-seq", "", func(rs []result) {
 			rs[2].OpsPerSec, rs[2].RoundOps, rs[2].CPUusPerOp = 94, overlap(94), 11.2
 			rs[3].RoundOps = overlap(100)
@@ -119,6 +121,34 @@ func TestJudge(t *testing.T) {
 			rs[2].OpsPerSec, rs[2].RoundOps = 94, overlap(94)
 			rs[3].RoundOps = overlap(100)
 		}, true},
+		{"h1-seq", "", func(rs []result) {
+			rs[2].CPUusPerOp, rs[2].RoundCPU = 11.2, [][]float64{{10.6, 10.9, 11.2, 11.5, 11.8}}
+			rs[3].RoundCPU = [][]float64{{9.6, 9.8, 10, 10.2, 10.4}} // 1.1×: 10.56 to 11.44
+		}, true},
+		{"h1-seq", "", func(rs []result) {
+			rs[2].CPUusPerOp, rs[2].RoundCPU = 11.2, [][]float64{{11.5, 11.6, 11.7, 11.8, 11.9}}
+			rs[3].RoundCPU = [][]float64{{9.6, 9.8, 10, 10.2, 10.4}}
+		}, false},
+		// bulk-h1's cost is per byte: each round's CPU per operation over its bytes per operation. httpwire
+		// moves half the bytes per operation for the same CPU in its slower rounds: 2× the CPU per byte.
+		{"bulk-h1", "", func(rs []result) {
+			rs[9].CPUusPerOp = 12.2
+			rs[9].RoundCPU = [][]float64{{11, 11.5, 12, 12.5, 13}}
+			rs[9].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
+			rs[9].RoundBytes = [][]float64{{1e6, 1e6, 1e6, 1e6, 1e6}}
+			rs[10].RoundCPU = [][]float64{{9.5, 9.8, 10, 10.2, 10.5}}
+			rs[10].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
+			rs[10].RoundBytes = [][]float64{{1e6, 1e6, 1e6, 1e6, 1e6}}
+		}, true},
+		{"bulk-h1", "", func(rs []result) {
+			rs[9].CPUusPerOp = 12.2
+			rs[9].RoundCPU = [][]float64{{11, 11.5, 12, 12.5, 13}}
+			rs[9].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
+			rs[9].RoundBytes = [][]float64{{0.5e6, 0.5e6, 1e6, 1e6, 0.5e6}}
+			rs[10].RoundCPU = [][]float64{{9.5, 9.8, 10, 10.2, 10.5}}
+			rs[10].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
+			rs[10].RoundBytes = [][]float64{{1e6, 1e6, 1e6, 1e6, 1e6}}
+		}, false},
 	} {
 		rs := base()
 		tc.change(rs)
@@ -127,7 +157,7 @@ func TestJudge(t *testing.T) {
 			switch {
 			case hit && (g.Met || g.Level != tc.level):
 				t.Errorf("%s %s: met %v, level %v, want level %v (%s)", tc.goal, tc.target, g.Met, g.Level, tc.level, g.Result)
-			case hit && tc.level != strings.Contains(g.Result, "not significantly below: p = "):
+			case hit && tc.level != strings.Contains(g.Result, "not significantly "):
 				t.Errorf("%s %s: result %q, want the p-value told only for a level result", tc.goal, tc.target, g.Result)
 			case !hit && !g.Met:
 				t.Errorf("changed for %s %s: %s (%s) not met", tc.goal, tc.target, g.Name, g.Target)

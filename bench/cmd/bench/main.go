@@ -35,10 +35,11 @@ type result struct {
 	WriteCallsPerOp float64 `json:"write_calls_per_op,omitempty"`
 	// BytesPerConn is the memory an idle connection (idle-mem) or an open HTTP/2 stream (stream-mem) costs.
 	BytesPerConn float64 `json:"bytes_per_conn,omitempty"`
-	// RoundOps and RoundBytes are each round's rates, a list per run (empty for a run the implementation
-	// failed): what judge tests a shortfall against.
+	// RoundOps, RoundBytes and RoundCPU are each round's rates and client CPU per operation, a list per run
+	// (empty for a run the implementation failed): what judge tests a shortfall against.
 	RoundOps   [][]float64 `json:"round_ops_per_sec,omitempty"`
 	RoundBytes [][]float64 `json:"round_bytes_per_sec,omitempty"`
+	RoundCPU   [][]float64 `json:"round_cpu_us_per_op,omitempty"`
 	// External marks an outside program (h2load): only its rates are known.
 	External bool   `json:"external,omitempty"`
 	Err      string `json:"error,omitempty"`

@@ -197,9 +197,11 @@ func merge(scenario, impl string, ss []sample) result {
 	var total sample
 	rates := make([]float64, len(ss))
 	byteRates := make([]float64, len(ss))
+	cpus := make([]float64, len(ss))
 	for i, s := range ss {
 		rates[i] = float64(s.ops) / s.elapsed.Seconds()
 		byteRates[i] = float64(s.bytes) / s.elapsed.Seconds()
+		cpus[i] = float64(s.cpu.Microseconds()) / float64(s.ops)
 		total.ops += s.ops
 		total.bytes += s.bytes
 		total.cpu += s.cpu
@@ -208,7 +210,7 @@ func merge(scenario, impl string, ss []sample) result {
 		total.writes += s.writes
 		total.lat = append(total.lat, s.lat...)
 	}
-	r.RoundOps, r.RoundBytes = [][]float64{slices.Clone(rates)}, [][]float64{byteRates}
+	r.RoundOps, r.RoundBytes, r.RoundCPU = [][]float64{slices.Clone(rates)}, [][]float64{byteRates}, [][]float64{cpus}
 	sort.Float64s(rates)
 	n := float64(total.ops)
 	r.OpsPerSec = rates[len(rates)/2]
@@ -288,7 +290,7 @@ func medianRuns(runs [][]result) []result {
 	}
 	type key struct{ scenario, impl string }
 	byKey := map[key][]result{}
-	rounds := map[key][2][][]float64{} // ops and bytes, a list per run
+	rounds := map[key][3][][]float64{} // ops, bytes and CPU, a list per run
 	var order []key
 	for i, run := range runs {
 		for _, r := range run {
@@ -296,12 +298,15 @@ func medianRuns(runs [][]result) []result {
 			if _, seen := byKey[k]; !seen {
 				order = append(order, k)
 				byKey[k] = nil
-				rounds[k] = [2][][]float64{make([][]float64, len(runs)), make([][]float64, len(runs))}
+				rounds[k] = [3][][]float64{make([][]float64, len(runs)), make([][]float64, len(runs)), make([][]float64, len(runs))}
 			}
 			if r.Err == "" {
 				byKey[k] = append(byKey[k], r)
 				if len(r.RoundOps) == 1 {
 					rounds[k][0][i], rounds[k][1][i] = r.RoundOps[0], r.RoundBytes[0]
+				}
+				if len(r.RoundCPU) == 1 {
+					rounds[k][2][i] = r.RoundCPU[0]
 				}
 			}
 		}
@@ -335,7 +340,7 @@ func medianRuns(runs [][]result) []result {
 		for _, field := range fields {
 			*field(&m) = median(rs, field)
 		}
-		m.RoundOps, m.RoundBytes = rounds[k][0], rounds[k][1]
+		m.RoundOps, m.RoundBytes, m.RoundCPU = rounds[k][0], rounds[k][1], rounds[k][2]
 		out = append(out, m)
 	}
 	return out

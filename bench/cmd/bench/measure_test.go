@@ -51,6 +51,12 @@ func TestCompareOutsideProgram(t *testing.T) {
 		o.RoundOps[0][0] != 30 || o.RoundOps[0][1] != 10 || o.RoundBytes[0][2] != 50000 {
 		t.Errorf("outside's rounds: %v and %v, want the five turns' rates in their order", o.RoundOps, o.RoundBytes)
 	}
+	if in := rs[0]; len(in.RoundCPU) != 1 || len(in.RoundCPU[0]) != 5 {
+		t.Errorf("inside's CPU per operation by round: %v, want five", in.RoundCPU)
+	}
+	if o := rs[1]; o.RoundCPU != nil {
+		t.Errorf("outside's CPU by round: %v, want none (an outside program's CPU is not measured)", o.RoundCPU)
+	}
 	if in := rs[0]; len(in.RoundOps) != 1 || len(in.RoundOps[0]) != 5 || len(in.RoundBytes) != 1 || len(in.RoundBytes[0]) != 5 {
 		t.Errorf("inside's rounds: %v and %v, want five", in.RoundOps, in.RoundBytes)
 	} else {
@@ -67,7 +73,7 @@ func TestMedianRuns(t *testing.T) {
 	runs := [][]result{
 		{{Scenario: "s", Impl: "a", OpsPerSec: 10, CPUusPerOp: 3, RoundOps: [][]float64{{9, 10, 11}}, RoundBytes: [][]float64{{90, 100, 110}}}, {Scenario: "s", Impl: "b", Err: "boom"}},
 		{{Scenario: "s", Impl: "a", OpsPerSec: 30, CPUusPerOp: 1, RoundOps: [][]float64{{30}}, RoundBytes: [][]float64{{300}}}, {Scenario: "s", Impl: "b", Err: "boom"}},
-		{{Scenario: "s", Impl: "a", OpsPerSec: 20, CPUusPerOp: 2, RoundOps: [][]float64{{20, 21}}, RoundBytes: [][]float64{{200, 210}}}, {Scenario: "s", Impl: "b", Err: "boom"},
+		{{Scenario: "s", Impl: "a", OpsPerSec: 20, CPUusPerOp: 2, RoundOps: [][]float64{{20, 21}}, RoundBytes: [][]float64{{200, 210}}, RoundCPU: [][]float64{{2, 2.1}}}, {Scenario: "s", Impl: "b", Err: "boom"},
 			{Scenario: "s", Impl: "c", OpsPerSec: 5, RoundOps: [][]float64{{5}}, RoundBytes: [][]float64{{5}}}},
 	}
 	got := medianRuns(runs)
@@ -80,6 +86,9 @@ func TestMedianRuns(t *testing.T) {
 	if a := got[0]; len(a.RoundOps) != 3 || len(a.RoundOps[0]) != 3 || a.RoundOps[1][0] != 30 || a.RoundOps[2][1] != 21 ||
 		len(a.RoundBytes) != 3 || a.RoundBytes[2][1] != 210 {
 		t.Errorf("a's rounds: %v and %v, want each of its three runs'", a.RoundOps, a.RoundBytes)
+	}
+	if a := got[0]; len(a.RoundCPU) != 3 || a.RoundCPU[0] != nil || len(a.RoundCPU[2]) != 2 || a.RoundCPU[2][1] != 2.1 {
+		t.Errorf("a's CPU by round: %v, want the third run's only", a.RoundCPU)
 	}
 	// c completed only the third run: its rounds are kept in their run's place, so that judge pairs them
 	// with the others' third run.
