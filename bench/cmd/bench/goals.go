@@ -35,27 +35,25 @@ func (f figures) get(scenario, impl string) (result, bool) {
 	return r, ok && r.Err == ""
 }
 
-// pooled returns the rounds of the runs both implementations completed: hw's, and them's times factor.
-func pooled(hwRuns, themRuns [][]float64, factor float64) (xs, ys []float64) {
-	for i := range min(len(hwRuns), len(themRuns)) {
-		if len(hwRuns[i]) > 0 && len(themRuns[i]) > 0 {
-			xs = append(xs, hwRuns[i]...)
-			for _, r := range themRuns[i] {
-				ys = append(ys, factor*r)
-			}
+// scaled returns runs with every round times factor.
+func scaled(runs [][]float64, factor float64) [][]float64 {
+	out := make([][]float64, len(runs))
+	for i, run := range runs {
+		for _, r := range run {
+			out[i] = append(out[i], factor*r)
 		}
 	}
-	return xs, ys
+	return out
 }
 
 // rateAtLeast judges "a rate of hw at least factor times them's": met when the medians say so; level when
 // they do not, but hw's rounds are not significantly below factor times them's (pBelow at alpha); missed
-// otherwise. The rounds weighed are those of the runs both completed. p is pBelow's, when it was asked.
+// otherwise. Only rounds of the same run are compared (pBelowByRun). p is the test's, when it was asked.
 func rateAtLeast(hw, them, factor float64, hwRuns, themRuns [][]float64) (v verdict, p float64) {
 	if hw >= factor*them {
 		return met, 0
 	}
-	if p = pBelow(pooled(hwRuns, themRuns, factor)); p >= alpha {
+	if p = pBelowByRun(hwRuns, scaled(themRuns, factor)); p >= alpha {
 		return level, p
 	}
 	return missed, p
@@ -68,8 +66,7 @@ func costAtMost(hw, them, factor float64, hwRuns, themRuns [][]float64) (v verdi
 	if hw <= factor*them {
 		return met, 0
 	}
-	xs, ys := pooled(hwRuns, themRuns, factor)
-	if p = pBelow(ys, xs); p >= alpha {
+	if p = pBelowByRun(scaled(themRuns, factor), hwRuns); p >= alpha {
 		return level, p
 	}
 	return missed, p

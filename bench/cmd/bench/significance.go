@@ -14,32 +14,54 @@ const alpha = 0.05
 // the distribution is that of rounds without ties, so with ties (which measured rates seldom have) the
 // p-value is an approximation. When so few rounds that no outcome could fall below alpha (3 against 3 or
 // fewer), a shortfall would never count: pBelow reports 0 then, and the medians alone decide.
-func pBelow(xs, ys []float64) float64 {
-	n, m := len(xs), len(ys)
-	dist := uDistribution(n, m)
+func pBelow(xs, ys []float64) float64 { return pBelowByRun([][]float64{xs}, [][]float64{ys}) }
+
+// pBelowByRun is pBelow over several runs, the rounds of run i being xs[i] and ys[i]: U is summed over the
+// runs, each comparing only rounds of its own run (a stratified test), so that a run in which the whole
+// machine was slower or faster does not blur the difference within each. The sum's distribution is the
+// convolution of the runs' distributions. A run missing either side's rounds is left out.
+func pBelowByRun(xs, ys [][]float64) float64 {
+	dist := []float64{1}
+	twice := 0 // 2U, in whole numbers
+	for i := range min(len(xs), len(ys)) {
+		if len(xs[i]) == 0 || len(ys[i]) == 0 {
+			continue
+		}
+		for _, x := range xs[i] {
+			for _, y := range ys[i] {
+				switch {
+				case x > y:
+					twice += 2
+				case x == y:
+					twice++
+				}
+			}
+		}
+		dist = convolve(dist, uDistribution(len(xs[i]), len(ys[i])))
+	}
 	var all float64
 	for _, count := range dist {
 		all += count
 	}
-	if 1/all >= alpha { // the smallest p-value there is: every x below every y
+	if 1/all >= alpha { // the smallest p-value there is: every x below every y in every run
 		return 0
-	}
-	var twice int // 2U, in whole numbers
-	for _, x := range xs {
-		for _, y := range ys {
-			switch {
-			case x > y:
-				twice += 2
-			case x == y:
-				twice++
-			}
-		}
 	}
 	var atMost float64
 	for _, count := range dist[:twice/2+1] {
 		atMost += count
 	}
 	return atMost / all
+}
+
+// convolve returns the counts of a sum of two independent statistics with counts a and b.
+func convolve(a, b []float64) []float64 {
+	out := make([]float64, len(a)+len(b)-1)
+	for i, ca := range a {
+		for j, cb := range b {
+			out[i+j] += ca * cb
+		}
+	}
+	return out
 }
 
 // uDistribution counts, for every u from 0 to n·m, the orderings of n xs and m ys (all distinct) in which

@@ -64,3 +64,38 @@ func TestPBelow(t *testing.T) {
 		t.Fatalf("alpha %v is not where the vectors above assume", alpha)
 	}
 }
+
+// TestPBelowByRun: the stratified test compares rounds within each run only. Five runs, each with httpwire
+// below the other in every round, but each run faster as a whole than the one before, are a clear shortfall
+// (U = 0 in every run: p = 1/252⁵), where pooling the rounds would mix the runs' levels and see none.
+func TestPBelowByRun(t *testing.T) {
+	var xs, ys [][]float64
+	var flatX, flatY []float64
+	for run := range 5 {
+		level := float64(100 * run)
+		xs = append(xs, []float64{level + 1, level + 2, level + 3, level + 4, level + 5})
+		ys = append(ys, []float64{level + 6, level + 7, level + 8, level + 9, level + 10})
+		flatX, flatY = append(flatX, xs[run]...), append(flatY, ys[run]...)
+	}
+	if got, want := pBelowByRun(xs, ys), math.Pow(252, -5); math.Abs(got-want) > want*1e-9 {
+		t.Errorf("five runs, each every x below every y: p = %v, want %v", got, want)
+	}
+	if flat := pBelow(flatX, flatY); flat < alpha {
+		t.Fatalf("pooled, the rounds were meant to look alike: p = %v", flat)
+	}
+	// Two runs of 3 against 3: neither alone can reach alpha (1/20), together they can (1/400).
+	if got := pBelowByRun([][]float64{{1, 2, 3}, {1, 2, 3}}, [][]float64{{4, 5, 6}, {4, 5, 6}}); math.Abs(got-1.0/400) > 1e-15 {
+		t.Errorf("two runs of 3 and 3, all below: p = %v, want 1/400", got)
+	}
+	// U sums over the runs: U = 4 in one and 0 in the other; count(U1+U2 ≤ 4) = Σ count5(k)·cum5(4-k), with
+	// count5 = 1, 1, 2, 3, 5 and its running sums 1, 2, 4, 7, 12: 1·12 + 1·7 + 2·4 + 3·2 + 5·1 = 38.
+	got := pBelowByRun([][]float64{{1, 2, 3, 4, 10}, {1, 2, 3, 4, 5}}, [][]float64{{5, 6, 7, 8, 11}, {6, 7, 8, 9, 10}})
+	if want := 38.0 / (252 * 252); math.Abs(got-want) > 1e-15 {
+		t.Errorf("U = 4 and 0: p = %v, want %v", got, want)
+	}
+	// A run missing a side is left out; one run alone is pBelow.
+	one := pBelowByRun([][]float64{{1, 2, 3, 4, 10}, nil, {9, 9}}, [][]float64{{5, 6, 7, 8, 11}, {1, 2}, nil})
+	if want := pBelow([]float64{1, 2, 3, 4, 10}, []float64{5, 6, 7, 8, 11}); one != want {
+		t.Errorf("one complete run among three: p = %v, want pBelow's %v", one, want)
+	}
+}
