@@ -49,3 +49,54 @@ func BenchmarkClientCost(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkClientCostParallel is BenchmarkClientCost with 64 goroutines and 64 connections, as in h1-par64:
+// the memory a request touches across many connections shows in a cache simulation (docs/performance.md,
+// h1-par64), which GOMAXPROCS=1 makes deterministic:
+//
+//	cd bench && go test -c -o cost.test ./cmd/bench
+//	GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=yes --LL=1048576,16,64 ./cost.test \
+//		-test.run '^$' -test.bench 'ClientCostParallel/httpwire$' -test.benchtime 25000x
+func BenchmarkClientCostParallel(b *testing.B) {
+	addr := canned.Listen(b, canned.ServeH1)
+	origin, _ := proto.ParseOrigin("http://" + addr)
+	p := pool.New(pool.Options{HTTP1: true, MaxConnectionsPerOrigin: 64})
+	defer p.Close()
+	req := &pool.Request{Method: "GET", Origin: origin, Target: "/"}
+	b.Run("httpwire", func(b *testing.B) {
+		b.SetParallelism(64)
+		b.RunParallel(func(pb *testing.PB) {
+			buf := make([]byte, 64<<10)
+			for pb.Next() {
+				resp, err := p.Do(context.Background(), req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				if n, err := drain(resp.Body, buf); err != nil || n != 13 {
+					b.Errorf("body: %d bytes, %v", n, err)
+					return
+				}
+				resp.Release()
+			}
+		})
+	})
+	fc := &fasthttp.HostClient{Addr: addr, MaxConns: 64}
+	defer fc.CloseIdleConnections()
+	url := "http://" + addr + "/"
+	b.Run("fasthttp", func(b *testing.B) {
+		b.SetParallelism(64)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+				req.SetRequestURI(url)
+				if err := fc.Do(req, resp); err != nil || len(resp.Body()) != 13 {
+					b.Errorf("body: %q, %v", resp.Body(), err)
+					return
+				}
+				fasthttp.ReleaseRequest(req)
+				fasthttp.ReleaseResponse(resp)
+			}
+		})
+	})
+}
