@@ -13,8 +13,8 @@ type goal struct {
 	Target string `json:"target"`
 	Result string `json:"result"` // httpwire's figure against the target's, as ratios
 	Met    bool   `json:"met"`
-	// Level marks a rate whose median fell short of the target by less than the rounds can tell apart from
-	// noise (significance.go): not met, and not missed either.
+	// Level marks a figure that missed its target by less than the rounds can tell apart from noise
+	// (significance.go): not met, and not missed either.
 	Level bool `json:"level,omitempty"`
 }
 
@@ -47,7 +47,7 @@ func scaled(runs [][]float64, factor float64) [][]float64 {
 }
 
 // rateAtLeast judges "a rate of hw at least factor times them's": met when the medians say so; level when
-// they do not, but hw's rounds are not significantly below factor times them's (pBelow at alpha); missed
+// they do not, but hw's rounds are not significantly below factor times them's (at alpha); missed
 // otherwise. Only rounds of the same run are compared (pBelowByRun). p is the test's, when it was asked.
 func rateAtLeast(hw, them, factor float64, hwRuns, themRuns [][]float64) (v verdict, p float64) {
 	if hw >= factor*them {
@@ -160,6 +160,9 @@ func judge(results []result) []goal {
 		return fmt.Sprintf("%.2f×%s", hw.OpsPerSec/them.OpsPerSec, note(v, v, p, "below")), v
 	})
 	ratio("bulk-h1", "≥ 0.95× the floor's bytes/s, CPU per byte ≤ 1.2×", "bulk-h1", "raw floor", func(hw, them result) (string, verdict) {
+		if hw.BytesPerSec <= 0 || them.BytesPerSec <= 0 {
+			return "no bytes moved", missed // no cost per byte to compare
+		}
 		vr, pr := bytesAtLeast(hw, them, 0.95)
 		hwCost, themCost := hw.CPUusPerOp/(hw.BytesPerSec/hw.OpsPerSec), them.CPUusPerOp/(them.BytesPerSec/them.OpsPerSec)
 		vc, pc := costAtMost(hwCost, themCost, 1.2, perByte(hw), perByte(them))

@@ -81,74 +81,79 @@ func TestJudge(t *testing.T) {
 		goal, target string
 		change       func(rs []result)
 		level        bool
+		side         string // for a level goal: "below" (its rate) or "above" (its cost), when it matters
 	}{
 		{"h1-par64", "fasthttp", func(rs []result) {
 			rs[4].OpsPerSec, rs[4].RoundOps = 98, overlap(98)
 			rs[5].RoundOps, rs[6].OpsPerSec = overlap(100), 105
-		}, true},
+		}, true, ""},
 		{"h1-par64", "fasthttp", func(rs []result) {
 			rs[4].OpsPerSec, rs[4].RoundOps = 98, [][]float64{{96, 97, 98, 98.5, 99}}
 			rs[5].RoundOps, rs[6].OpsPerSec = [][]float64{{99.5, 100, 100, 101, 102}}, 105
-		}, false},
+		}, false, ""},
 		// The factor applies to the other's rounds: 1.95× with rounds that overlap twice x/net's.
 		{"h2c-par64", "", func(rs []result) {
 			rs[7].OpsPerSec, rs[7].RoundOps = 195, overlap(195)
 			rs[8].RoundOps = overlap(100)
-		}, true},
+		}, true, ""},
 		{"h2c-par64", "", func(rs []result) {
 			rs[7].OpsPerSec, rs[7].RoundOps = 195, overlap(195)
 			rs[8].RoundOps = [][]float64{{100, 101, 102, 103, 104}}
-		}, false},
+		}, false, ""},
 		{"bulk-h2", "", func(rs []result) {
 			rs[11].BytesPerSec, rs[11].RoundBytes = 88, overlap(88)
 			rs[12].RoundBytes = overlap(100)
-		}, true},
+		}, true, ""},
 		// Only the runs both completed count: httpwire's fast first run, whose other side failed, does not
 		// hide a clear shortfall in the two runs after it.
 		{"h1-par64", "fasthttp", func(rs []result) {
 			rs[4].OpsPerSec, rs[6].OpsPerSec = 92.5, 100
 			rs[4].RoundOps = [][]float64{{110, 112, 114, 116, 118}, {90, 91, 92, 93, 94}, {90.5, 91.5, 92.5, 93.5, 94.5}}
 			rs[5].RoundOps = [][]float64{nil, {98, 99, 100, 101, 102}, {98.5, 99.5, 100.5, 101.5, 102.5}}
-		}, false},
+		}, false, ""},
 		// A cost over its line is weighed the same way, in the other direction: CPU per request whose rounds
 		// overlap 1.1× the floor's is level; rounds all above it, or no rounds at all, miss the goal, and
 		// level rates do not save it.
 		{"h1-seq", "", func(rs []result) {
 			rs[2].OpsPerSec, rs[2].RoundOps, rs[2].CPUusPerOp = 94, overlap(94), 11.2
 			rs[3].RoundOps = overlap(100)
-		}, false},
+		}, false, ""},
 		{"h1-seq", "", func(rs []result) {
 			rs[2].OpsPerSec, rs[2].RoundOps = 94, overlap(94)
 			rs[3].RoundOps = overlap(100)
-		}, true},
+		}, true, "below"},
 		{"h1-seq", "", func(rs []result) {
 			rs[2].CPUusPerOp, rs[2].RoundCPU = 11.2, [][]float64{{10.6, 10.9, 11.2, 11.5, 11.8}}
 			rs[3].RoundCPU = [][]float64{{9.6, 9.8, 10, 10.2, 10.4}} // 1.1×: 10.56 to 11.44
-		}, true},
+		}, true, "above"},
 		{"h1-seq", "", func(rs []result) {
 			rs[2].CPUusPerOp, rs[2].RoundCPU = 11.2, [][]float64{{11.5, 11.6, 11.7, 11.8, 11.9}}
 			rs[3].RoundCPU = [][]float64{{9.6, 9.8, 10, 10.2, 10.4}}
-		}, false},
+		}, false, ""},
 		// bulk-h1's cost is per byte: each round's CPU per operation over its bytes per operation. httpwire
 		// moves half the bytes per operation for the same CPU in its slower rounds: 2× the CPU per byte.
 		{"bulk-h1", "", func(rs []result) {
 			rs[9].CPUusPerOp = 12.2
 			rs[9].RoundCPU = [][]float64{{11, 11.5, 12, 12.5, 13}}
-			rs[9].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
+			rs[9].RoundOps = [][]float64{{2, 1, 3, 1, 1}} // a megabyte per operation in every round
+			rs[9].RoundBytes = [][]float64{{2e6, 1e6, 3e6, 1e6, 1e6}}
+			rs[10].RoundCPU = [][]float64{{9.5, 9.8, 10, 10.2, 10.5}}
+			rs[10].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
+			rs[10].RoundBytes = [][]float64{{1e6, 1e6, 1e6, 1e6, 1e6}}
+		}, true, "above"},
+		{"bulk-h1", "", func(rs []result) {
+			rs[9].CPUusPerOp = 12.2
+			rs[9].RoundCPU = [][]float64{{11, 11.5, 12, 12.5, 13}}
+			rs[9].RoundOps = [][]float64{{2, 2, 1, 1, 2}} // half a megabyte per operation in three rounds
 			rs[9].RoundBytes = [][]float64{{1e6, 1e6, 1e6, 1e6, 1e6}}
 			rs[10].RoundCPU = [][]float64{{9.5, 9.8, 10, 10.2, 10.5}}
 			rs[10].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
 			rs[10].RoundBytes = [][]float64{{1e6, 1e6, 1e6, 1e6, 1e6}}
-		}, true},
+		}, false, ""},
+		// Nothing moved: no cost per byte to weigh, and no goal met.
 		{"bulk-h1", "", func(rs []result) {
-			rs[9].CPUusPerOp = 12.2
-			rs[9].RoundCPU = [][]float64{{11, 11.5, 12, 12.5, 13}}
-			rs[9].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
-			rs[9].RoundBytes = [][]float64{{0.5e6, 0.5e6, 1e6, 1e6, 0.5e6}}
-			rs[10].RoundCPU = [][]float64{{9.5, 9.8, 10, 10.2, 10.5}}
-			rs[10].RoundOps = [][]float64{{1, 1, 1, 1, 1}}
-			rs[10].RoundBytes = [][]float64{{1e6, 1e6, 1e6, 1e6, 1e6}}
-		}, false},
+			rs[9].BytesPerSec, rs[10].BytesPerSec = 0, 0
+		}, false, ""},
 	} {
 		rs := base()
 		tc.change(rs)
@@ -159,6 +164,9 @@ func TestJudge(t *testing.T) {
 				t.Errorf("%s %s: met %v, level %v, want level %v (%s)", tc.goal, tc.target, g.Met, g.Level, tc.level, g.Result)
 			case hit && tc.level != strings.Contains(g.Result, "not significantly "):
 				t.Errorf("%s %s: result %q, want the p-value told only for a level result", tc.goal, tc.target, g.Result)
+			case hit && tc.level && tc.side != "" && (strings.Count(g.Result, "not significantly ") != 1 ||
+				!strings.Contains(g.Result, "not significantly "+tc.side)):
+				t.Errorf("%s %s: result %q, want one p-value, for the part %s its line", tc.goal, tc.target, g.Result, tc.side)
 			case !hit && !g.Met:
 				t.Errorf("changed for %s %s: %s (%s) not met", tc.goal, tc.target, g.Name, g.Target)
 			}

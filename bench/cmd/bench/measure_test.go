@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -53,6 +54,9 @@ func TestCompareOutsideProgram(t *testing.T) {
 	}
 	if in := rs[0]; len(in.RoundCPU) != 1 || len(in.RoundCPU[0]) != 5 {
 		t.Errorf("inside's CPU per operation by round: %v, want five", in.RoundCPU)
+	} else if lo, hi := slices.Min(in.RoundCPU[0]), slices.Max(in.RoundCPU[0]); in.CPUusPerOp < lo-0.5 || in.CPUusPerOp > hi+0.5 {
+		// The total per operation is a weighted mean of the rounds' (each rounded to whole microseconds).
+		t.Errorf("inside's CPU: %v µs per operation over all rounds, but %v to %v by round", in.CPUusPerOp, lo, hi)
 	}
 	if o := rs[1]; o.RoundCPU != nil {
 		t.Errorf("outside's CPU by round: %v, want none (an outside program's CPU is not measured)", o.RoundCPU)

@@ -99,3 +99,19 @@ func TestPBelowByRun(t *testing.T) {
 		t.Errorf("one complete run among three: p = %v, want pBelow's %v", one, want)
 	}
 }
+
+// TestPBelowManyRuns: the counts of many runs multiply beyond any float (252^129 overflows); the p-value
+// stays a number, and a shortfall in every run stays significant.
+func TestPBelowManyRuns(t *testing.T) {
+	var xs, ys [][]float64
+	for range 200 {
+		xs = append(xs, []float64{1, 2, 3, 4, 5})
+		ys = append(ys, []float64{6, 7, 8, 9, 10})
+	}
+	if p := pBelowByRun(xs, ys); math.IsNaN(p) || p >= alpha {
+		t.Errorf("200 runs, every x below every y: p = %v", p)
+	}
+	if p := pBelowByRun(ys, xs); math.IsNaN(p) || p < 0.99 {
+		t.Errorf("200 runs, every x above every y: p = %v, want 1 (within rounding)", p)
+	}
+}
