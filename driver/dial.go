@@ -84,7 +84,9 @@ func Dial(ctx context.Context, origin proto.Origin, opts *Options) (Conn, error)
 		tc.Close()
 		return nil, fmt.Errorf("driver: %s did not negotiate h2 and HTTP/1.1 is disabled", origin)
 	}
-	return newH1Conn(wrap(tc), opts, &state, t), nil
+	c := newH1Conn(wrap(tc), opts, &state, t)
+	c.tc = tc
+	return c, nil
 }
 
 func dialTransport(ctx context.Context, origin proto.Origin, opts *Options) (net.Conn, error) {

@@ -28,6 +28,7 @@ type h1Conn struct {
 	nc   net.Conn
 	opts *Options
 	tls  *tls.ConnectionState
+	tc   *tls.Conn // the TLS layer under any WrapConn wrapper, for the idle check; nil in plain text
 	core *h1.Conn
 	buf  *[]byte // borrowed from readBuffers while a request runs
 
@@ -176,7 +177,7 @@ func (c *h1Conn) roundTrip(req *Request, reused, exchange bool) (*Response, erro
 		// RFC 9110 §10.1.1: wait for 100 Continue (or a final answer) before sending the body, not forever.
 		resp, err := c.awaitContinue(req)
 		if err != nil {
-			return nil, err
+			return nil, c.stale(err, reused)
 		}
 		early = resp
 	}
@@ -194,6 +195,9 @@ func (c *h1Conn) roundTrip(req *Request, reused, exchange bool) (*Response, erro
 				if resp, rerr := c.readResponse(req, false); rerr == nil {
 					return resp, nil
 				}
+			}
+			if werr != nil {
+				return nil, c.stale(err, reused) // a reused connection that took no answer: as for the head
 			}
 			return nil, err
 		}
@@ -228,13 +232,17 @@ func (c *h1Conn) checkIdle(exchange bool) error {
 	if exchange {
 		return nil
 	}
-	if tc, ok := c.nc.(*tls.Conn); ok {
-		if err := c.checkTLSBuffered(tc); err != nil {
+	if c.tc != nil {
+		if err := c.checkTLSBuffered(c.tc); err != nil {
 			return err
 		}
 	}
 	if c.peek == nil {
-		c.peek = newIdlePeeker(c.nc)
+		var under net.Conn = c.nc
+		if c.tc != nil {
+			under = c.tc // the socket under TLS, wrapped or not
+		}
+		c.peek = newIdlePeeker(under)
 	}
 	switch data, closed, _ := c.peek.peek(); {
 	case data:
@@ -248,10 +256,12 @@ func (c *h1Conn) checkIdle(exchange bool) error {
 // checkTLSBuffered looks at the records the TLS layer already took from the socket, which a look at the
 // socket cannot see: a Read with a deadline in the past returns what a whole buffered record holds (bytes,
 // or io.EOF for close_notify) without touching the socket, and a timeout when there is none (crypto/tls does
-// not keep a timeout as the connection's error). The deadline is cleared after: each read arms its own.
+// not keep a timeout as the connection's error). The deadline is cleared after: each read arms its own. A
+// transport without deadlines (a tunnel of some SSH library, say) cannot be looked at this way: the check is
+// skipped, as the socket's is for a connection it cannot reach.
 func (c *h1Conn) checkTLSBuffered(tc *tls.Conn) error {
 	if err := tc.SetReadDeadline(time.Unix(1, 0)); err != nil {
-		return fmt.Errorf("%w: %w", ErrNotProcessed, err)
+		return nil
 	}
 	n, err := tc.Read(c.readBuffer())
 	if derr := tc.SetReadDeadline(time.Time{}); derr != nil && err == nil {

@@ -23,14 +23,18 @@ import (
 // where a look at the socket no longer sees it. The next request must still find the connection unusable
 // before sending anything (ErrNotProcessed, so that even a POST may go elsewhere), as over plain TCP.
 func TestTLSIdleCheckSeesBufferedRecords(t *testing.T) {
+	unsolicited := func(c *tls.Conn) { _, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nforge") }
+	closeNotify := func(c *tls.Conn) { _ = c.CloseWrite() }
+	tap := func(nc net.Conn) net.Conn { return struct{ net.Conn }{nc} } // a WrapConn that hides the TLS layer
 	for _, tc := range []struct {
 		name  string
 		after func(*tls.Conn)
+		wrap  func(net.Conn) net.Conn
 	}{
-		{"unsolicited response", func(c *tls.Conn) {
-			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nforge")
-		}},
-		{"close_notify", func(c *tls.Conn) { _ = c.CloseWrite() }},
+		{"unsolicited response", unsolicited, nil},
+		{"close_notify", closeNotify, nil},
+		{"unsolicited response, wrapped", unsolicited, tap},
+		{"close_notify, wrapped", closeNotify, tap},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cert := httptest.NewUnstartedServer(nil) // only for its certificate
@@ -74,7 +78,8 @@ func TestTLSIdleCheckSeesBufferedRecords(t *testing.T) {
 				<-done
 			})
 			origin, _ := proto.ParseOrigin("https://" + l.Addr().String())
-			c := dialOrigin(t, origin, &driver.Options{HTTP1: true, TLSConfig: &tls.Config{RootCAs: roots, ServerName: "example.com"}})
+			c := dialOrigin(t, origin, &driver.Options{HTTP1: true, WrapConn: tc.wrap,
+				TLSConfig: &tls.Config{RootCAs: roots, ServerName: "example.com"}})
 			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
 			if err != nil {
 				t.Fatal(err)
@@ -185,5 +190,44 @@ func TestEndOfInputWithTheLastBytes(t *testing.T) {
 				t.Errorf("%d writes, want the first request's only", sc.writes)
 			}
 		})
+	}
+}
+
+// noDeadlineConn is a transport that cannot take deadlines, as some tunnels (an SSH library's forwarded
+// channels) cannot.
+type noDeadlineConn struct{ net.Conn }
+
+var errNoDeadline = errors.New("deadline not supported")
+
+func (noDeadlineConn) SetDeadline(time.Time) error      { return errNoDeadline }
+func (noDeadlineConn) SetReadDeadline(time.Time) error  { return errNoDeadline }
+func (noDeadlineConn) SetWriteDeadline(time.Time) error { return errNoDeadline }
+
+// TestTLSIdleCheckWithoutDeadlines: over a transport without deadlines, the look at TLS's buffered records
+// cannot be made, and a kept-alive connection is reused all the same.
+func TestTLSIdleCheckWithoutDeadlines(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer srv.Close()
+	origin, _ := proto.ParseOrigin(srv.URL)
+	c := dialOrigin(t, origin, &driver.Options{HTTP1: true,
+		TLSConfig: srv.Client().Transport.(*http.Transport).TLSClientConfig,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return noDeadlineConn{nc}, nil
+		}})
+	for i := range 3 {
+		resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+		if err != nil {
+			t.Fatalf("request %d on the connection: %v", i, err)
+		}
+		if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "ok" {
+			t.Fatalf("request %d: %q, %v", i, b, err)
+		}
+		resp.Body.Close()
 	}
 }

@@ -131,10 +131,12 @@ type releaser interface {
 }
 
 // Release ends the caller's use of the response, and lets a later HTTP/1.1 response reuse its memory. It
-// closes Body first, as Close does (an unread rest is drained or ends the connection), and waits for a Read
-// running in another goroutine to return. After Release nothing of the response may be used: not the
-// Response, its Header, Trailers and Extensions, nor Body; and it may be called only once. Calling it is
-// optional: a response not released is collected as usual.
+// closes Body first, as Close does (an unread rest is drained or ends the connection); a Read already
+// blocked in another goroutine is ended so and waited for. After Release nothing of the response may be
+// used: not the Response, its Header, Trailers and Extensions, nor Body, and no other goroutine may be about
+// to call Body's methods (a Read that starts after Release, or races it, runs on memory handed to another
+// response). Release may be called only once. Calling it is optional: a response not released is collected
+// as usual.
 //
 // It saves an HTTP/1.1 response's allocation, and more than that the cold memory a new response is written
 // to: in a loop of requests, as fasthttp's ReleaseResponse does. An HTTP/2 response is only closed, and a
