@@ -50,29 +50,20 @@ func (x *h1Recycled) release() {
 	recycledExchanges.Put(x)
 }
 
-// keep copies fields into the exchange's own room, each name and value capped at its length (as
-// proto.FieldArena's copies are), so that an append to one reallocates instead of writing into the next.
+// keep copies fields into the exchange's own room (proto.Fields.CloneInto: each name and value capped at
+// its length).
 func (x *h1Recycled) keep(f proto.Fields) proto.Fields {
 	if f == nil {
 		return nil
 	}
-	n := 0
-	for i := range f {
-		n += len(f[i].Name) + len(f[i].Value)
-	}
-	if cap(x.bytes) < n {
+	if n := f.ByteLen(); cap(x.bytes) < n {
 		x.bytes = make([]byte, 0, max(n, 512))
 	}
 	if cap(x.fields) < len(f) {
 		x.fields = make(proto.Fields, 0, max(len(f), 16))
 	}
-	buf, out := x.bytes[:0], x.fields[:len(f):len(f)]
-	for i := range f {
-		buf = append(buf, f[i].Name...)
-		out[i].Name = buf[len(buf)-len(f[i].Name) : len(buf) : len(buf)]
-		buf = append(buf, f[i].Value...)
-		out[i].Value = buf[len(buf)-len(f[i].Value) : len(buf) : len(buf)]
-	}
+	out := x.fields[:len(f):len(f)]
+	f.CloneInto(out, x.bytes[:0])
 	return out
 }
 

@@ -32,11 +32,7 @@ func TestReleaseKeepsEachHeader(t *testing.T) {
 	}))
 	defer srv.Close()
 	origin, _ := proto.ParseOrigin(srv.URL)
-	c, err := driver.Dial(context.Background(), origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, nil)
 	for _, shape := range [][2]int{{1, 3}, {40, 300}, {2, 1}, {20, 20}, {0, 0}, {70, 2}, {3, 5}} {
 		n, size := shape[0], shape[1]
 		query := fmt.Sprintf("n=%d&size=%d", n, size)
@@ -91,11 +87,7 @@ func TestReleaseClosesTheBody(t *testing.T) {
 	defer srv.Close()
 	defer close(hold)
 	origin, _ := proto.ParseOrigin(srv.URL)
-	c, err := driver.Dial(context.Background(), origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, nil)
 	get := func(path string) *driver.Response {
 		t.Helper()
 		resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: path})
@@ -133,11 +125,7 @@ func TestReleaseWaitsForARead(t *testing.T) {
 	defer srv.Close()
 	defer close(hold)
 	origin, _ := proto.ParseOrigin(srv.URL)
-	c, err := driver.Dial(context.Background(), origin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialOrigin(t, origin, nil)
 	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: "/"})
 	if err != nil {
 		t.Fatal(err)
@@ -175,11 +163,7 @@ func TestReleaseLeavesStreamsAlone(t *testing.T) {
 		srv.StartTLS()
 		defer srv.Close()
 		origin, _ := proto.ParseOrigin(srv.URL)
-		c, err := driver.Dial(context.Background(), origin, &driver.Options{TLSConfig: srv.Client().Transport.(*http.Transport).TLSClientConfig})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := dialOrigin(t, origin, &driver.Options{TLSConfig: srv.Client().Transport.(*http.Transport).TLSClientConfig})
 		for range 2 {
 			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: "/"})
 			if err != nil {
@@ -204,11 +188,7 @@ func TestReleaseLeavesStreamsAlone(t *testing.T) {
 		}))
 		defer srv.Close()
 		origin, _ := proto.ParseOrigin(srv.URL)
-		c, err := driver.Dial(context.Background(), origin, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := dialOrigin(t, origin, nil)
 		resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin, Target: "/",
 			Header: proto.Fields{{Name: []byte("Connection"), Value: []byte("Upgrade")}, {Name: []byte("Upgrade"), Value: []byte("echo")}}})
 		if err != nil {

@@ -44,19 +44,9 @@ func TestTLSIdleCheckSeesBufferedRecords(t *testing.T) {
 			roots.AddCert(cert.Certificate())
 			cert.Close()
 
-			l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
 			second := make(chan string, 1)
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				nc, err := l.Accept()
-				if err != nil {
-					return
-				}
-				defer nc.Close()
+			plain := rawServer(t, func(raw net.Conn) {
+				nc := tls.Server(raw, cfg)
 				br := bufio.NewReader(nc)
 				if _, err := http.ReadRequest(br); err != nil {
 					return
@@ -65,19 +55,15 @@ func TestTLSIdleCheckSeesBufferedRecords(t *testing.T) {
 				time.Sleep(50 * time.Millisecond) // the client reads the head alone
 				// The last body bytes and what follows go out back to back.
 				_, _ = io.WriteString(nc, "hello")
-				tc.after(nc.(*tls.Conn))
+				tc.after(nc)
 				req, err := http.ReadRequest(br)
 				if err != nil {
 					second <- "nothing"
 					return
 				}
 				second <- req.Method
-			}()
-			t.Cleanup(func() {
-				l.Close()
-				<-done
 			})
-			origin, _ := proto.ParseOrigin("https://" + l.Addr().String())
+			origin, _ := proto.ParseOrigin("https://" + plain.Authority())
 			c := dialOrigin(t, origin, &driver.Options{HTTP1: true, WrapConn: tc.wrap,
 				TLSConfig: &tls.Config{RootCAs: roots, ServerName: "example.com"}})
 			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})

@@ -23,10 +23,7 @@ func (a *FieldArena) Clone(f Fields) Fields {
 	if f == nil {
 		return nil
 	}
-	n := 0
-	for i := range f {
-		n += len(f[i].Name) + len(f[i].Value)
-	}
+	n := f.ByteLen()
 	if n > arenaBytes/4 || len(f) > arenaFields/4 {
 		return f.Clone()
 	}
@@ -39,13 +36,6 @@ func (a *FieldArena) Clone(f Fields) Fields {
 	start := len(a.fields)
 	out := a.fields[start : start+len(f) : start+len(f)]
 	a.fields = a.fields[:start+len(f)]
-	buf := a.bytes
-	for i := range f {
-		buf = append(buf, f[i].Name...)
-		out[i].Name = buf[len(buf)-len(f[i].Name) : len(buf) : len(buf)]
-		buf = append(buf, f[i].Value...)
-		out[i].Value = buf[len(buf)-len(f[i].Value) : len(buf) : len(buf)]
-	}
-	a.bytes = buf
+	a.bytes = f.CloneInto(out, a.bytes)
 	return out
 }

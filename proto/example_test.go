@@ -56,6 +56,20 @@ func ExampleFields_Clone() {
 	// X-Request-Id: 42
 }
 
+// CloneInto copies into memory the caller keeps and reuses: nothing is allocated when the room suffices.
+func ExampleFields_CloneInto() {
+	var f proto.Fields
+	f.Add("Content-Type", "text/plain")
+	f.Add("Content-Length", "5")
+	room, out := make([]byte, 0, 256), make(proto.Fields, len(f))
+	used := f.CloneInto(out, room)
+	fmt.Println(len(used) == f.ByteLen(), &used[0] == &room[:1][0])
+	fmt.Printf("%s: %s\n", out[1].Name, out[1].Value)
+	// Output:
+	// true true
+	// Content-Length: 5
+}
+
 func ExampleParseOrigin() {
 	for _, u := range []string{
 		"https://Example.com/path?q=1",

@@ -91,19 +91,32 @@ func (f Fields) Clone() Fields {
 	if f == nil {
 		return nil
 	}
+	out := make(Fields, len(f))
+	f.CloneInto(out, make([]byte, 0, f.ByteLen()))
+	return out
+}
+
+// ByteLen is the number of bytes of f's names and values together.
+func (f Fields) ByteLen() int {
 	n := 0
 	for i := range f {
 		n += len(f[i].Name) + len(f[i].Value)
 	}
-	buf := make([]byte, 0, n)
-	out := make(Fields, len(f))
+	return n
+}
+
+// CloneInto copies f into out, which must hold len(f) fields, with the names and values appended to buf; it
+// returns buf after them. Each copied name and value is capped at its length, so that an append to one
+// reallocates instead of writing into the next. With room for f.ByteLen() more bytes in buf, the copies share
+// buf's backing array and nothing is allocated.
+func (f Fields) CloneInto(out Fields, buf []byte) []byte {
 	for i := range f {
 		buf = append(buf, f[i].Name...)
 		out[i].Name = buf[len(buf)-len(f[i].Name) : len(buf) : len(buf)]
 		buf = append(buf, f[i].Value...)
 		out[i].Value = buf[len(buf)-len(f[i].Value) : len(buf) : len(buf)]
 	}
-	return out
+	return buf
 }
 
 // EachListItem calls yield for every non-empty element of a comma-separated list (RFC 9110 §5.6.1), with

@@ -514,3 +514,36 @@ func TestAppendInput(t *testing.T) {
 		t.Fatalf("all read: %q at %d, want z at 0", in, r)
 	}
 }
+
+// TestCloneInto: the copies are equal to the originals, independent of them, capped at their lengths, and
+// laid out one after another in buf's array after what buf held; ByteLen counts what they take.
+func TestCloneInto(t *testing.T) {
+	var f proto.Fields
+	f.Add("a", "1")
+	f.Add("bb", "")
+	f.Add("ccc", "333")
+	if n := f.ByteLen(); n != 1+1+2+3+3 {
+		t.Fatalf("ByteLen %d, want 10", n)
+	}
+	buf := append(make([]byte, 0, 64), "held"...)
+	out := make(proto.Fields, len(f))
+	got := f.CloneInto(out, buf)
+	if string(got) != "helda1bbccc333" {
+		t.Errorf("buf after: %q", got)
+	}
+	if diff := cmp.Diff(f, out); diff != "" {
+		t.Errorf("copies differ (-want +got):\n%s", diff)
+	}
+	for i := range out {
+		if cap(out[i].Name) != len(out[i].Name) || cap(out[i].Value) != len(out[i].Value) {
+			t.Errorf("field %d has room beyond its end", i)
+		}
+	}
+	f[2].Value[0] = 'X'
+	if string(out[2].Value) != "333" {
+		t.Errorf("the copy follows the original: %q", out[2].Value)
+	}
+	if &got[4] != &buf[:5][4] {
+		t.Error("the bytes were not appended to buf's array")
+	}
+}
