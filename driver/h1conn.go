@@ -177,7 +177,10 @@ func (c *h1Conn) roundTrip(req *Request, reused, exchange bool) (*Response, erro
 		// RFC 9110 §10.1.1: wait for 100 Continue (or a final answer) before sending the body, not forever.
 		resp, err := c.awaitContinue(req)
 		if err != nil {
-			return nil, c.stale(err, reused)
+			if connLost(err) {
+				err = c.stale(err, reused) // the connection was gone: as for the head
+			}
+			return nil, err
 		}
 		early = resp
 	}
@@ -196,8 +199,8 @@ func (c *h1Conn) roundTrip(req *Request, reused, exchange bool) (*Response, erro
 					return resp, nil
 				}
 			}
-			if werr != nil {
-				return nil, c.stale(err, reused) // a reused connection that took no answer: as for the head
+			if werr != nil && connLost(err) {
+				return nil, c.stale(err, reused) // a reused connection that was gone: as for the head
 			}
 			return nil, err
 		}
@@ -232,15 +235,19 @@ func (c *h1Conn) checkIdle(exchange bool) error {
 	if exchange {
 		return nil
 	}
-	if c.tc != nil {
-		if err := c.checkTLSBuffered(c.tc); err != nil {
+	tc := c.tc
+	if tc == nil {
+		tc, _ = c.nc.(*tls.Conn) // TLS that a DialContext made itself, for an http origin
+	}
+	if tc != nil {
+		if err := c.checkTLSBuffered(tc); err != nil {
 			return err
 		}
 	}
 	if c.peek == nil {
 		var under net.Conn = c.nc
-		if c.tc != nil {
-			under = c.tc // the socket under TLS, wrapped or not
+		if tc != nil {
+			under = tc // the socket under TLS, wrapped or not
 		}
 		c.peek = newIdlePeeker(under)
 	}
@@ -689,8 +696,10 @@ func (c *h1Conn) wrap(err error) error {
 	if ctxErr := c.ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		return fmt.Errorf("%w: %w", ctxErr, err)
 	}
-	if connLost(err) && !errors.Is(err, ErrConnClosed) && !errors.Is(err, ErrConnStale) && !errors.Is(err, ErrNotProcessed) {
-		return fmt.Errorf("%w: %w", ErrConnClosed, err) // as on HTTP/2; the network error stays in the chain
+	if connLost(err) && !errors.Is(err, ErrConnClosed) {
+		// As on HTTP/2. The network error, and ErrConnStale or ErrNotProcessed if it was found so, stay in
+		// the chain.
+		return fmt.Errorf("%w: %w", ErrConnClosed, err)
 	}
 	return err
 }

@@ -67,8 +67,9 @@ func TestStaleConnectionWithABody(t *testing.T) {
 			if expect {
 				req.Header.Add("Expect", "100-continue")
 			}
-			if _, err = c.RoundTrip(context.Background(), req); !errors.Is(err, driver.ErrConnStale) {
-				t.Errorf("%v, want ErrConnStale", err)
+			_, err = c.RoundTrip(context.Background(), req)
+			if !errors.Is(err, driver.ErrConnStale) || !errors.Is(err, driver.ErrConnClosed) {
+				t.Errorf("%v, want ErrConnStale and ErrConnClosed (a reset)", err)
 			}
 		})
 	}

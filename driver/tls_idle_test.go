@@ -30,11 +30,13 @@ func TestTLSIdleCheckSeesBufferedRecords(t *testing.T) {
 		name  string
 		after func(*tls.Conn)
 		wrap  func(net.Conn) net.Conn
+		own   bool // TLS made by the caller's DialContext, for an http origin (a TLS terminator, say)
 	}{
-		{"unsolicited response", unsolicited, nil},
-		{"close_notify", closeNotify, nil},
-		{"unsolicited response, wrapped", unsolicited, tap},
-		{"close_notify, wrapped", closeNotify, tap},
+		{"unsolicited response", unsolicited, nil, false},
+		{"close_notify", closeNotify, nil, false},
+		{"unsolicited response, wrapped", unsolicited, tap, false},
+		{"close_notify, wrapped", closeNotify, tap, false},
+		{"unsolicited response, the dialer's TLS", unsolicited, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cert := httptest.NewUnstartedServer(nil) // only for its certificate
@@ -64,8 +66,20 @@ func TestTLSIdleCheckSeesBufferedRecords(t *testing.T) {
 				second <- req.Method
 			})
 			origin, _ := proto.ParseOrigin("https://" + plain.Authority())
-			c := dialOrigin(t, origin, &driver.Options{HTTP1: true, WrapConn: tc.wrap,
-				TLSConfig: &tls.Config{RootCAs: roots, ServerName: "example.com"}})
+			clientTLS := &tls.Config{RootCAs: roots, ServerName: "example.com"}
+			opts := &driver.Options{HTTP1: true, WrapConn: tc.wrap, TLSConfig: clientTLS}
+			if tc.own {
+				origin = plain
+				opts.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+					raw, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+					if err != nil {
+						return nil, err
+					}
+					c := tls.Client(raw, clientTLS)
+					return c, c.HandshakeContext(ctx)
+				}
+			}
+			c := dialOrigin(t, origin, opts)
 			resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
 			if err != nil {
 				t.Fatal(err)
@@ -215,5 +229,36 @@ func TestTLSIdleCheckWithoutDeadlines(t *testing.T) {
 			t.Fatalf("request %d: %q, %v", i, b, err)
 		}
 		resp.Body.Close()
+	}
+}
+
+// TestExpectWithoutDeadlines: over a transport without deadlines, the wait for 100 Continue cannot be bounded
+// and the request fails, but as what it is: not as a stale connection, which the pool would resend.
+func TestExpectWithoutDeadlines(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer srv.Close()
+	origin, _ := proto.ParseOrigin(srv.URL)
+	c := dialOrigin(t, origin, &driver.Options{HTTP1: true,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return noDeadlineConn{nc}, nil
+		}})
+	resp, err := c.RoundTrip(context.Background(), &driver.Request{Method: "GET", Origin: origin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	req := &driver.Request{Method: "PUT", Origin: origin, Body: strings.NewReader("data"), ContentLength: 4}
+	req.Header.Add("Expect", "100-continue")
+	_, err = c.RoundTrip(context.Background(), req)
+	if errors.Is(err, driver.ErrConnStale) || !errors.Is(err, errNoDeadline) {
+		t.Errorf("%v, want the deadline's own error, not ErrConnStale", err)
 	}
 }
