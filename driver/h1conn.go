@@ -379,6 +379,11 @@ func (e *writeError) Unwrap() error { return e.err }
 // awaitContinue waits for 100 Continue; it returns a final response if one came first, nil to go on.
 func (c *h1Conn) awaitContinue(req *Request) (*Response, error) {
 	deadline := time.Now().Add(c.opts.expectContinueTimeout())
+	if err := c.nc.SetReadDeadline(deadline); err != nil {
+		// A transport without deadlines (a tunnel of some SSH library, say): the wait could not end, so
+		// the body goes at once, as RFC 9110 §10.1.1 lets a client do.
+		return nil, nil
+	}
 	for c.core.ClientAwaitsContinue() {
 		ev, err := c.core.NextEvent()
 		if err != nil {
