@@ -28,7 +28,7 @@ type h1Conn struct {
 	nc   net.Conn
 	opts *Options
 	tls  *tls.ConnectionState
-	tc   *tls.Conn // the TLS layer under any WrapConn wrapper, for the idle check; nil in plain text
+	tc   *tls.Conn // the TLS layer, under any WrapConn wrapper, for the idle check; nil in plain text
 	core *h1.Conn
 	buf  *[]byte // borrowed from readBuffers while a request runs
 
@@ -54,8 +54,11 @@ type h1Conn struct {
 	gotBytes   bool // a byte of the current response has arrived
 }
 
+// newH1Conn binds a connection to a client core. A TLS layer that nc is itself (one a DialContext made, for an
+// http origin) is found here; Dial names the one under a WrapConn wrapper after.
 func newH1Conn(nc net.Conn, opts *Options, state *tls.ConnectionState, t Timings) *h1Conn {
-	return &h1Conn{nc: nc, opts: opts, tls: state, core: h1.NewConnWithLimits(h1.Client, opts.H1Limits),
+	tc, _ := nc.(*tls.Conn)
+	return &h1Conn{nc: nc, opts: opts, tls: state, tc: tc, core: h1.NewConnWithLimits(h1.Client, opts.H1Limits),
 		idleAt: clock.Mono(), dialed: t}
 }
 
@@ -235,19 +238,15 @@ func (c *h1Conn) checkIdle(exchange bool) error {
 	if exchange {
 		return nil
 	}
-	tc := c.tc
-	if tc == nil {
-		tc, _ = c.nc.(*tls.Conn) // TLS that a DialContext made itself, for an http origin
-	}
-	if tc != nil {
-		if err := c.checkTLSBuffered(tc); err != nil {
+	if c.tc != nil {
+		if err := c.checkTLSBuffered(c.tc); err != nil {
 			return err
 		}
 	}
 	if c.peek == nil {
 		var under net.Conn = c.nc
-		if tc != nil {
-			under = tc // the socket under TLS, wrapped or not
+		if c.tc != nil {
+			under = c.tc // the socket under TLS, wrapped or not
 		}
 		c.peek = newIdlePeeker(under)
 	}

@@ -50,7 +50,7 @@ func (t *h2Tunnel) Close() error {
 		return nil
 	}
 	if st.err != nil {
-		c.cancelLocked(st) // a stream that failed on our side (a read timeout) is still open at the peer
+		c.cancelLocked(st) // failed on our side: reset at the peer, unless that was done when it failed
 		return nil
 	}
 	if st.ended && st.in.empty() {
